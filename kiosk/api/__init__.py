@@ -1,0 +1,5 @@
+"""The machine face (blueprint `api`): health now; the maintenance API at /api/v1 later."""
+
+from kiosk.api.views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,159 @@
+"""The `kiosk` command: serve, db upgrade, staff create, demo."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import click
+from flask import Flask
+from sqlalchemy.orm import Session, sessionmaker
+
+from kiosk import create_app
+from kiosk.config import ConfigError
+from kiosk.db import schema_is_current, upgrade
+from kiosk.models import Role
+
+log = logging.getLogger("kiosk")
+
+
+def _app(ctx: click.Context) -> Flask:
+    try:
+        return create_app(instance_path=ctx.obj.get("instance"))
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _sessions(app: Flask) -> sessionmaker[Session]:
+    factory: sessionmaker[Session] = app.extensions["kiosk.sessionmaker"]
+    return factory
+
+
+@click.group()
+@click.option(
+    "--instance",
+    envvar="KIOSK_INSTANCE_PATH",
+    type=click.Path(file_okay=False),
+    help="Instance folder (database, secret key, kiosk.cfg). [env: KIOSK_INSTANCE_PATH]",
+)
+@click.pass_context
+def main(ctx: click.Context, instance: str | None) -> None:
+    """Lobby Kiosk (楼宇政务服务驿站)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    ctx.obj = {"instance": instance}
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
+    """Serve the kiosk with waitress (creates the schema on an empty database)."""
+    from waitress import serve as waitress_serve
+
+    from kiosk.services.printing import PrintWorker
+
+    app = _app(ctx)
+    engine = app.extensions["kiosk.engine"]
+    if not schema_is_current(engine):
+        from sqlalchemy import inspect
+
+        if inspect(engine).get_table_names():
+            raise click.ClickException("the database schema is out of date: run `kiosk db upgrade`")
+        click.echo("empty database: creating the schema")
+        upgrade(engine)
+    settings = app.config["KIOSK"]
+    worker = None
+    if settings.print_worker:
+        worker = PrintWorker(_sessions(app), settings)
+        worker.start()
+        app.extensions["kiosk.print_worker"] = worker
+    click.echo(f"Lobby Kiosk {settings.id} on http://{host}:{port}/ (admin: /admin)")
+    try:
+        waitress_serve(
+            app,
+            host=host,
+            port=port,
+            threads=threads,
+            max_request_body_size=settings.max_request_bytes,
+            ident="lobby-kiosk",
+            clear_untrusted_proxy_headers=True,
+        )
+    finally:
+        if worker is not None:
+            worker.stop()
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+@click.pass_context
+def db_upgrade(ctx: click.Context, revision: str) -> None:
+    """Apply migrations up to REVISION."""
+    app = _app(ctx)
+    upgrade(app.extensions["kiosk.engine"], revision)
+    click.echo("database is up to date")
+
+
+@main.group()
+def staff() -> None:
+    """Staff accounts."""
+
+
+@staff.command("create")
+@click.argument("username")
+@click.option("--name", "display_name", default="", help="Name shown in the admin.")
+@click.option(
+    "--role", type=click.Choice([r.value for r in Role]), default=Role.STAFF.value, show_default=True
+)
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    envvar="KIOSK_NEW_STAFF_PASSWORD",
+    help="Asked for when not given (or set KIOSK_NEW_STAFF_PASSWORD).",
+)
+@click.pass_context
+def staff_create(ctx: click.Context, username: str, display_name: str, role: str, password: str) -> None:
+    """Create a staff account."""
+    from kiosk.errors import ValidationFailed
+    from kiosk.services.audit import Actor
+    from kiosk.services.staff import create_staff
+
+    app = _app(ctx)
+    with _sessions(app)() as session, app.app_context():
+        try:
+            create_staff(session, username, display_name, password, Role(role), Actor(None, "cli"))
+        except ValidationFailed as exc:
+            raise click.ClickException("; ".join(f"{k}: {v}" for k, v in exc.fields.items())) from None
+    click.echo(f"created {role} {username}")
+
+
+@main.command()
+@click.pass_context
+def demo(ctx: click.Context) -> None:
+    """Load the demo data set (the building, its companies, appeals in every state)."""
+    from kiosk.services.demo import load_demo
+
+    app = _app(ctx)
+    upgrade(app.extensions["kiosk.engine"])
+    with _sessions(app)() as session, app.app_context():
+        result: dict[str, Any] = load_demo(session, app.config["KIOSK"])
+    if result.get("already"):
+        click.echo("demo data is already loaded")
+        return
+    click.echo(
+        f"demo data loaded: {result['tenants']} companies, {result['appeals']} appeals\n"
+        f"staff sign-in at /admin: {result['username']} / {result['password']} (shown once)"
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

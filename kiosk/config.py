@@ -1,0 +1,170 @@
+"""Configuration: defaults, then <instance>/kiosk.cfg, then KIOSK_* environment, then overrides.
+
+Every value is validated once, at start-up, into a frozen `Settings`; a bad value stops the
+start with one line per problem naming the value and where it came from.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import Config as FlaskConfig
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+ENV_PREFIX = "KIOSK_"
+CONFIG_FILE = "kiosk.cfg"
+SECRET_KEY_FILE = "secret_key"
+LOCALES = ("zh_CN", "en")
+
+
+class ConfigError(Exception):
+    """Raised when the configuration cannot be used; the message lists every bad value."""
+
+
+class Settings(BaseModel):
+    """The kiosk's validated configuration (field names are the KIOSK_* names, lower case)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    secret_key: str = Field(min_length=32)
+    database_url: str
+    id: str = Field(default="kiosk-1", pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")
+    building: str = Field(default="demo", pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")
+    station_name: str = Field(default="楼宇政务服务驿站", min_length=1, max_length=60)
+    default_locale: Literal["zh_CN", "en"] = "zh_CN"
+    timezone: str = "Asia/Shanghai"
+    hotline: str = Field(default="12345", pattern=r"^[0-9][0-9-]{2,19}$")
+    complaint_qr_url: str = "https://12345.example.gov.cn/yshj"
+    public_url: str = ""
+    idle_seconds: int = Field(default=60, ge=5, le=3600)
+    idle_countdown_seconds: int = Field(default=20, ge=3, le=600)
+    staff_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    login_max_failures: int = Field(default=5, ge=1, le=100)
+    login_lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    appeal_due_working_days: int = Field(default=5, ge=1, le=60)
+    extra_holidays: tuple[date, ...] = ()
+    extra_workdays: tuple[date, ...] = ()
+    receipt_printer: str = "dummy://"
+    printer_timeout: float = Field(default=5.0, gt=0, le=60)
+    print_retry_limit: int = Field(default=5, ge=1, le=100)
+    slip_max_age_seconds: int = Field(default=60, ge=10, le=24 * 3600)
+    print_worker: bool = True
+    max_request_bytes: int = Field(default=1024 * 1024, ge=16 * 1024, le=64 * 1024 * 1024)
+    cookie_secure: bool = False
+    db_busy_timeout_ms: int = Field(default=5000, ge=0, le=60_000)
+    staff_page_size: int = Field(default=50, ge=10, le=500)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("is not a known time zone (e.g. Asia/Shanghai)") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        scheme = urlsplit(value).scheme.split("+")[0]
+        if scheme not in ("sqlite", "postgresql"):
+            raise ValueError("must be a sqlite:/// or postgresql:// URL")
+        return value
+
+    @field_validator("complaint_qr_url", "public_url")
+    @classmethod
+    def _http_url(cls, value: str, info: Any) -> str:
+        if value == "" and info.field_name == "public_url":
+            return value
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("must be an http:// or https:// URL")
+        return value.rstrip("/") if info.field_name == "public_url" else value
+
+    @field_validator("receipt_printer")
+    @classmethod
+    def _printer_url(cls, value: str) -> str:
+        from printers import PrinterConfigError, parse_printer_url
+
+        try:
+            parse_printer_url(value)
+        except PrinterConfigError as exc:
+            raise ValueError(str(exc)) from exc
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The kiosk's local time zone."""
+        return ZoneInfo(self.timezone)
+
+
+def _coerce_env(name: str, raw: str) -> Any:
+    """Environment values are strings; lists of dates are comma-separated."""
+    if name in ("extra_holidays", "extra_workdays"):
+        return [part.strip() for part in raw.split(",") if part.strip()]
+    return raw
+
+
+def _ensure_secret_key(instance_path: Path) -> str:
+    """Read the instance's secret key, generating it (0600) on first run."""
+    path = instance_path / SECRET_KEY_FILE
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        key = secrets.token_hex(32)
+        handle.write(key + "\n")
+    return key
+
+
+def load_settings(
+    instance_path: Path,
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Build the validated settings from every source, in order of precedence."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    known = set(Settings.model_fields)
+
+    cfg_path = instance_path / CONFIG_FILE
+    if cfg_path.exists():
+        flask_cfg = FlaskConfig(str(instance_path))
+        flask_cfg.from_pyfile(CONFIG_FILE)
+        for key, value in flask_cfg.items():
+            name = key.lower()
+            if name not in known:
+                raise ConfigError(f"{cfg_path}: unknown setting {key}")
+            values[name], sources[name] = value, f"{cfg_path}"
+    for key, raw in environ.items():
+        if not key.startswith(ENV_PREFIX) or key in ("KIOSK_INSTANCE_PATH", "KIOSK_TEST_DATABASE_URL"):
+            continue
+        name = key[len(ENV_PREFIX) :].lower()
+        if name not in known:
+            raise ConfigError(f"environment: unknown setting {key}")
+        values[name], sources[name] = _coerce_env(name, raw), "environment"
+    for name, value in (overrides or {}).items():
+        values[name.lower()], sources[name.lower()] = value, "overrides"
+
+    values.setdefault("database_url", f"sqlite:///{instance_path / 'kiosk.db'}")
+    if "secret_key" not in values:
+        values["secret_key"] = _ensure_secret_key(instance_path)
+    try:
+        return Settings.model_validate(values)
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            name = str(error["loc"][0]) if error["loc"] else "?"
+            shown = "<hidden>" if name == "secret_key" else repr(values.get(name))
+            source = sources.get(name, "default")
+            lines.append(f"KIOSK_{name.upper()}={shown} ({source}): {error['msg']}")
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines)) from None

@@ -1,0 +1,32 @@
+"""The words people see for the domain's states, in both languages."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from kiosk.models import AppealStatus, EventKind, Rating
+
+STATUS = {
+    AppealStatus.NEW: _l("Received"),
+    AppealStatus.ACCEPTED: _l("Being handled"),
+    AppealStatus.REOPENED: _l("Reopened"),
+    AppealStatus.RESOLVED: _l("Resolved"),
+    AppealStatus.CLOSED: _l("Closed"),
+}
+
+RATING = {
+    Rating.SATISFIED: _l("Satisfied"),
+    Rating.BASICALLY_SATISFIED: _l("Basically satisfied"),
+    Rating.DISSATISFIED: _l("Not satisfied"),
+}
+
+EVENT = {
+    EventKind.SUBMITTED: _l("Appeal submitted"),
+    EventKind.ACCEPTED: _l("Accepted for handling"),
+    EventKind.ASSIGNED: _l("Assigned"),
+    EventKind.REPLY: _l("Reply from the service station"),
+    EventKind.NOTE: _l("Internal note"),
+    EventKind.RESOLVED: _l("Resolved"),
+    EventKind.REOPENED: _l("Reopened"),
+    EventKind.RATED: _l("Rated"),
+}

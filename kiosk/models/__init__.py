@@ -1,0 +1,35 @@
+"""SQLAlchemy models, one module per domain area."""
+
+from kiosk.models.appeal import (
+    Appeal,
+    AppealCategory,
+    AppealEvent,
+    AppealStatus,
+    EventKind,
+    Rating,
+    ReferenceCounter,
+)
+from kiosk.models.base import Base
+from kiosk.models.building import Building, Tenant
+from kiosk.models.printing import PrintJob, PrintStatus
+from kiosk.models.staff import AuditLog, Role, Staff
+from kiosk.models.web_session import WebSession
+
+__all__ = [
+    "Appeal",
+    "AppealCategory",
+    "AppealEvent",
+    "AppealStatus",
+    "AuditLog",
+    "Base",
+    "Building",
+    "EventKind",
+    "PrintJob",
+    "PrintStatus",
+    "Rating",
+    "ReferenceCounter",
+    "Role",
+    "Staff",
+    "Tenant",
+    "WebSession",
+]

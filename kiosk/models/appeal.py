@@ -1,0 +1,139 @@
+"""Appeals (诉求 / 企业哨): a problem a tenant raises, and its timeline."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kiosk.models.base import Base, Timestamped
+from kiosk.models.building import Tenant
+from kiosk.models.staff import Staff
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    """Store an enum by its value, as a checked string (portable, readable in SQL)."""
+    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class AppealStatus(enum.StrEnum):
+    """Where an appeal is in the ledger."""
+
+    NEW = "new"  # 待受理
+    ACCEPTED = "accepted"  # 办理中
+    REOPENED = "reopened"  # 重新办理: the tenant said it is not resolved
+    RESOLVED = "resolved"  # 已办结, waiting for the tenant's rating
+    CLOSED = "closed"  # 已评价
+
+    @property
+    def is_open(self) -> bool:
+        """Whether staff still owe the tenant an answer."""
+        return self in (AppealStatus.NEW, AppealStatus.ACCEPTED, AppealStatus.REOPENED)
+
+
+class Rating(enum.StrEnum):
+    """The tenant's rating of the answer."""
+
+    SATISFIED = "satisfied"  # 满意
+    BASICALLY_SATISFIED = "basically_satisfied"  # 基本满意
+    DISSATISFIED = "dissatisfied"  # 不满意
+
+
+class EventKind(enum.StrEnum):
+    """What happened on an appeal's timeline."""
+
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    ASSIGNED = "assigned"
+    REPLY = "reply"
+    NOTE = "note"  # internal: never shown to the tenant
+    RESOLVED = "resolved"
+    REOPENED = "reopened"
+    RATED = "rated"
+
+
+class AppealCategory(Base):
+    """A kind of problem (政策兑现, 市场监管, …); staff configure the list."""
+
+    __tablename__ = "appeal_category"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(40))
+    name_en: Mapped[str] = mapped_column(String(80))
+    sort_order: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    def name(self, locale: str) -> str:
+        """The category's name in the given locale."""
+        return self.name_en if locale == "en" else self.name_zh
+
+
+class Appeal(Timestamped, Base):
+    """A problem a tenant raised at a kiosk."""
+
+    __tablename__ = "appeal"
+    __table_args__ = (
+        Index("ix_appeal_status_id", "status", "id"),
+        Index("ix_appeal_category_id_id", "category_id", "id"),
+        Index("ix_appeal_due_date", "due_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(24), unique=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    submission_key: Mapped[str] = mapped_column(String(64), unique=True)
+    kiosk_id: Mapped[str] = mapped_column(String(40))
+    building_code: Mapped[str] = mapped_column(String(40), index=True)
+    tenant_id: Mapped[int | None] = mapped_column(ForeignKey("tenant.id"), index=True)
+    company_name: Mapped[str] = mapped_column(String(100))
+    company_uscc: Mapped[str] = mapped_column(String(18), default="")
+    category_id: Mapped[int] = mapped_column(ForeignKey("appeal_category.id"))
+    description: Mapped[str] = mapped_column(Text)
+    contact_name: Mapped[str] = mapped_column(String(50))
+    contact_mobile: Mapped[str] = mapped_column(String(11))
+    locale: Mapped[str] = mapped_column(String(10), default="zh_CN")
+    status: Mapped[AppealStatus] = mapped_column(_enum(AppealStatus), default=AppealStatus.NEW)
+    due_date: Mapped[date]
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
+    resolved_at: Mapped[datetime | None]
+    rating: Mapped[Rating | None] = mapped_column(_enum(Rating))
+    rating_reason: Mapped[str] = mapped_column(Text, default="")
+    reopen_count: Mapped[int] = mapped_column(default=0)
+
+    tenant: Mapped[Tenant | None] = relationship()
+    category: Mapped[AppealCategory] = relationship()
+    assignee: Mapped[Staff | None] = relationship()
+    events: Mapped[list[AppealEvent]] = relationship(
+        back_populates="appeal", order_by="AppealEvent.id", cascade="all, delete-orphan"
+    )
+
+
+class AppealEvent(Timestamped, Base):
+    """One entry in an appeal's timeline."""
+
+    __tablename__ = "appeal_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("appeal.id"), index=True)
+    kind: Mapped[EventKind] = mapped_column(_enum(EventKind))
+    public: Mapped[bool]  # shown on the tenant's status page; internal notes never are
+    body: Mapped[str] = mapped_column(Text, default="")
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    appeal: Mapped[Appeal] = relationship(back_populates="events")
+    staff: Mapped[Staff | None] = relationship()
+
+
+class ReferenceCounter(Base):
+    """The last number handed out for a reference prefix on a day; never goes down."""
+
+    __tablename__ = "reference_counter"
+
+    prefix: Mapped[str] = mapped_column(String(8), primary_key=True)
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)  # YYYYMMDD, kiosk local time
+    value: Mapped[int]

@@ -1,0 +1,47 @@
+"""The print outbox: a print is a durable row before it is bytes on a printer."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Enum, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from kiosk.db import utcnow
+from kiosk.models.base import Base, Timestamped
+
+
+class PrintStatus(enum.StrEnum):
+    """Where a print job is."""
+
+    PENDING = "pending"  # waiting for the worker (first try or a retry)
+    PRINTING = "printing"  # claimed by a worker; bytes may be on their way
+    SENT = "sent"  # every byte was written to the printer
+    FAILED = "failed"  # parked after too many failures; staff may retry or cancel
+    EXPIRED = "expired"  # too late to hand to the tenant; parked so a stranger never finds it
+    CANCELLED = "cancelled"
+
+
+class PrintJob(Timestamped, Base):
+    """One item in the print outbox."""
+
+    __tablename__ = "print_job"
+    __table_args__ = (Index("ix_print_job_kiosk_status", "kiosk_id", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kiosk_id: Mapped[str] = mapped_column(String(40))
+    printer: Mapped[str] = mapped_column(String(20), default="receipt")
+    kind: Mapped[str] = mapped_column(String(40))  # e.g. "appeal_slip"
+    subject: Mapped[str] = mapped_column(String(40), default="")  # e.g. the appeal's reference
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    reprint: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[PrintStatus] = mapped_column(
+        Enum(PrintStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        default=PrintStatus.PENDING,
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    sent_at: Mapped[datetime | None]

@@ -1,0 +1,5 @@
+"""Pages a phone opens from a QR code (blueprint `public`)."""
+
+from kiosk.public.views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,41 @@
+"""What goes on the paper: receipt slips built from domain objects, in the tenant's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import force_locale, format_date, format_datetime, gettext
+
+from kiosk.config import Settings
+from kiosk.models import Appeal
+from kiosk.text import mask_mobile
+from printers import Feed, QRCode, Receipt, Rule, Text
+
+
+def appeal_slip(appeal: Appeal, settings: Settings, building_name: str, status_url: str) -> dict[str, Any]:
+    """The slip a tenant takes away after raising an appeal (as a JSON-ready document)."""
+    with force_locale(appeal.locale):
+        receipt = Receipt(
+            (
+                Text(settings.station_name, align="center", size=2, bold=True),
+                Text(building_name, align="center"),
+                Rule(),
+                Text(gettext("Appeal receipt"), align="center", bold=True),
+                Feed(),
+                Text(gettext("Reference"), bold=True),
+                Text(appeal.reference, size=2, bold=True),
+                Text(f"{gettext('Submitted')}: {format_datetime(appeal.created_at, 'yyyy-MM-dd HH:mm')}"),
+                Text(f"{gettext('Category')}: {appeal.category.name(appeal.locale)}"),
+                Text(f"{gettext('Contact mobile')}: {mask_mobile(appeal.contact_mobile)}"),
+                Text(f"{gettext('Answer expected by')}: {format_date(appeal.due_date, 'yyyy-MM-dd')}"),
+                Rule(),
+                QRCode(status_url),
+                Text(gettext("Scan to follow your appeal"), align="center"),
+                Rule(),
+                Text(
+                    gettext("Business environment hotline: %(hotline)s", hotline=settings.hotline),
+                    align="center",
+                ),
+            )
+        )
+    return receipt.to_dict()

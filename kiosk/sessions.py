@@ -1,0 +1,151 @@
+"""Server-side sessions in the kiosk's own database.
+
+The browser holds a random 256-bit id; the row is keyed by its SHA-256, so a copy of the
+database does not hand out live sessions. Each face sets how long a session may sit idle
+(`session.idle_lifetime`): a minute or so on the public terminal, half an hour for staff.
+An expired session is treated as absent, and `wipe()` deletes it at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+import time
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask, Request, Response
+from flask.sessions import SessionInterface, SessionMixin
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.datastructures import CallbackDict
+
+from kiosk.db import utcnow
+from kiosk.models import WebSession
+
+log = logging.getLogger(__name__)
+COOKIE = "kiosk_session"
+CLEANUP_EVERY = 300.0  # seconds between sweeps of expired rows, per process
+BUMP_GRACE = timedelta(seconds=10)  # extend the expiry at most this often while browsing
+
+
+def _key(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+class ServerSession(CallbackDict[str, Any], SessionMixin):
+    """A session whose data lives in the database; the cookie only names it."""
+
+    def __init__(self, data: dict[str, Any] | None = None, token: str | None = None) -> None:
+        def on_update(this: ServerSession) -> None:
+            this.modified = True
+
+        super().__init__(data or {}, on_update)
+        self.token = token
+        self.modified = False
+        self.stored = token is not None
+        self.expires_at = utcnow()
+        self.idle_lifetime = timedelta(minutes=30)
+        self.old_token: str | None = None
+
+    def wipe(self) -> None:
+        """Forget everything and take a new id, so nothing of the last person survives."""
+        self.clear()
+        self.regenerate()
+
+    def regenerate(self) -> None:
+        """Keep the data under a fresh id (on sign-in), deleting the old row."""
+        if self.token is not None and self.old_token is None:
+            self.old_token = self.token
+        self.token = None
+        self.modified = True
+
+
+class DatabaseSessionInterface(SessionInterface):
+    """Stores sessions in the `web_session` table through the app's session factory."""
+
+    def __init__(self) -> None:
+        self._last_cleanup = 0.0
+
+    def _factory(self, app: Flask) -> sessionmaker[Session]:
+        factory: sessionmaker[Session] = app.extensions["kiosk.sessionmaker"]
+        return factory
+
+    def open_session(self, app: Flask, request: Request) -> ServerSession:
+        """Load the session named by the cookie, or start an empty one."""
+        token = request.cookies.get(COOKIE)
+        if not token or len(token) > 100:
+            return ServerSession()
+        try:
+            with self._factory(app)() as db:
+                row = db.get(WebSession, _key(token))
+        except OperationalError:
+            log.warning("session store unavailable; serving with an empty session")
+            return ServerSession()
+        if row is None or row.expires_at <= utcnow():
+            return ServerSession()
+        session = ServerSession(dict(row.data), token)
+        session.expires_at = row.expires_at
+        return session
+
+    def save_session(  # type: ignore[override]
+        self, app: Flask, session: ServerSession, response: Response
+    ) -> None:
+        """Write the session back if it changed or its expiry needs extending."""
+        cookie = self.get_cookie_name(app)
+        options = {
+            "domain": self.get_cookie_domain(app),
+            "path": self.get_cookie_path(app),
+            "httponly": True,
+            "secure": self.get_cookie_secure(app),
+            "samesite": self.get_cookie_samesite(app),
+        }
+        response.vary.add("Cookie")
+        now = utcnow()
+        try:
+            with self._factory(app)() as db, db.begin():
+                if session.old_token is not None:
+                    db.execute(delete(WebSession).where(WebSession.id == _key(session.old_token)))
+                if not session:
+                    if session.token is not None:
+                        db.execute(delete(WebSession).where(WebSession.id == _key(session.token)))
+                    if session.stored or session.old_token is not None:
+                        response.delete_cookie(cookie, **options)  # type: ignore[arg-type]
+                    return
+                expires = now + session.idle_lifetime
+                if not session.modified and expires - session.expires_at < BUMP_GRACE:
+                    return
+                if session.token is None:
+                    session.token = secrets.token_urlsafe(32)
+                    db.add(WebSession(id=_key(session.token), data=dict(session), expires_at=expires))
+                else:
+                    row = db.get(WebSession, _key(session.token))
+                    if row is None:
+                        db.add(WebSession(id=_key(session.token), data=dict(session), expires_at=expires))
+                    else:
+                        row.data, row.expires_at = dict(session), expires
+                response.set_cookie(cookie, session.token, **options)  # type: ignore[arg-type]
+            self._sweep(app)
+        except OperationalError:
+            # The database is locked or down: the page still goes out; what the person entered
+            # before this request is already stored.
+            log.exception("could not save the session")
+
+    def _sweep(self, app: Flask) -> None:
+        if time.monotonic() - self._last_cleanup < CLEANUP_EVERY:
+            return
+        self._last_cleanup = time.monotonic()
+        with self._factory(app)() as db, db.begin():
+            db.execute(delete(WebSession).where(WebSession.expires_at <= utcnow()))
+
+    def get_cookie_name(self, app: Flask) -> str:
+        """The cookie's name (not Flask's default, which would suggest a signed-cookie session)."""
+        return COOKIE
+
+
+def session_count(db: Session) -> int:
+    """How many unexpired sessions are stored (for tests and health checks)."""
+    query = select(func.count()).select_from(WebSession).where(WebSession.expires_at > utcnow())
+    return db.scalar(query) or 0

@@ -1,0 +1,50 @@
+"""Wiring of the web faces: CSRF, template helpers, blueprints."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from flask import Flask, current_app, url_for
+from flask_wtf import CSRFProtect
+
+from kiosk import __version__
+from kiosk.qr import qr_svg
+
+csrf = CSRFProtect()
+
+
+@lru_cache(maxsize=256)
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+def static_url(filename: str) -> str:
+    """URL of a static file with its content hash, so a new release is never served stale."""
+    static = Path(current_app.static_folder or "")
+    return url_for("static", filename=filename, v=_digest(static / filename))
+
+
+def public_link(endpoint: str, **values: object) -> str:
+    """An absolute link for a phone (QR codes): the configured public URL, else this host."""
+    public_url = current_app.config["KIOSK"].public_url
+    if public_url:
+        return str(public_url + url_for(endpoint, **values))
+    return url_for(endpoint, _external=True, **values)
+
+
+def init_app(app: Flask) -> None:
+    """Register CSRF protection, template helpers and the blueprints."""
+    from kiosk.admin import bp as admin_bp
+    from kiosk.api import bp as api_bp
+    from kiosk.public import bp as public_bp
+    from kiosk.terminal import bp as terminal_bp
+
+    csrf.init_app(app)
+    app.jinja_env.globals.update(
+        static_url=static_url, qr_svg=qr_svg, kiosk_version=__version__
+    )
+    app.jinja_env.add_extension("jinja2.ext.do")
+    for blueprint in (terminal_bp, public_bp, admin_bp, api_bp):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,137 @@
+// The touchscreen's behaviour: idle reset, double-tap guard, character counter, print status.
+// No strings live here: every message is rendered (and translated) by the server.
+"use strict";
+
+(function () {
+  var body = document.body;
+
+  // ---- After a wipe, Back must not show the last person's page from the back/forward cache.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) {
+      window.location.reload();
+    }
+  });
+
+  // ---- Idle: a warning with a countdown, then the session is wiped and the screen goes home.
+  var idleSeconds = Number(body.dataset.idleSeconds || 60);
+  var countdownSeconds = Number(body.dataset.countdownSeconds || 20);
+  var resetUrl = body.dataset.resetUrl;
+  var homeUrl = body.dataset.homeUrl;
+  var dialog = document.getElementById("idle-dialog");
+  var countEl = dialog ? dialog.querySelector("[data-idle-count]") : null;
+  var continueButton = dialog ? dialog.querySelector("[data-idle-continue]") : null;
+  var idleTimer = null;
+  var tickTimer = null;
+  var remaining = countdownSeconds;
+  var lastFocus = null;
+  var isHome = body.classList.contains("terminal--home");
+
+  function wipe() {
+    clearTimeout(idleTimer);
+    clearInterval(tickTimer);
+    var go = function () { window.location.replace(homeUrl); };
+    if (!resetUrl) { go(); return; }
+    fetch(resetUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Accept": "application/json" },
+      cache: "no-store"
+    }).then(go, go);
+  }
+
+  function hideWarning() {
+    if (!dialog || dialog.hidden) { return; }
+    dialog.hidden = true;
+    clearInterval(tickTimer);
+    if (lastFocus && lastFocus.focus) { lastFocus.focus(); }
+  }
+
+  function showWarning() {
+    if (!dialog) { wipe(); return; }
+    // An untouched home screen holds nothing of anyone's: nothing to warn about or wipe.
+    if (isHome && body.dataset.session === "empty") { return; }
+    lastFocus = document.activeElement;
+    remaining = countdownSeconds;
+    if (countEl) { countEl.textContent = String(remaining); }
+    dialog.hidden = false;
+    if (continueButton) { continueButton.focus(); }
+    tickTimer = setInterval(function () {
+      remaining -= 1;
+      if (countEl) { countEl.textContent = String(Math.max(remaining, 0)); }
+      if (remaining <= 0) { wipe(); }
+    }, 1000);
+  }
+
+  function activity() {
+    if (dialog && !dialog.hidden) { return; }  // only the button dismisses the warning
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(showWarning, idleSeconds * 1000);
+  }
+
+  if (continueButton) {
+    continueButton.addEventListener("click", function () {
+      hideWarning();
+      activity();
+    });
+  }
+  ["pointerdown", "keydown", "input", "wheel", "touchstart"].forEach(function (name) {
+    document.addEventListener(name, activity, { passive: true, capture: true });
+  });
+  activity();
+
+  // ---- A form is sent once, however many times it is tapped.
+  document.querySelectorAll("form[data-once]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (form.dataset.sending === "1") {
+        event.preventDefault();
+        return;
+      }
+      form.dataset.sending = "1";
+      form.querySelectorAll("button").forEach(function (button) {
+        button.setAttribute("aria-disabled", "true");
+      });
+    });
+  });
+
+  // ---- Move focus to an error summary or confirmation, so it is read out and seen first.
+  var focusTarget = document.querySelector("[data-focus-on-load]");
+  if (focusTarget) { focusTarget.focus(); }
+
+  // ---- Character counters for long text.
+  document.querySelectorAll("[data-count-for]").forEach(function (counter) {
+    var field = document.getElementById(counter.dataset.countFor);
+    if (!field) { return; }
+    var max = Number(field.dataset.maxChars);
+    var update = function () {
+      var used = Array.from(field.value).length;  // count characters, not UTF-16 units
+      counter.textContent = used + " / " + max;
+      counter.classList.toggle("field__count--over", used > max);
+    };
+    field.addEventListener("input", update);
+    update();
+  });
+
+  // ---- Print status on the confirmation page.
+  var status = document.querySelector("[data-print-status]");
+  if (status) {
+    var url = status.dataset.printUrl;
+    var started = Date.now();
+    var show = function (state) {
+      status.dataset.state = state;
+      status.querySelectorAll("[data-when]").forEach(function (msg) {
+        msg.hidden = msg.dataset.when !== state;
+      });
+    };
+    var poll = function () {
+      if (status.dataset.state !== "printing") { return; }
+      if (Date.now() - started > 30000) { show("failed"); return; }
+      fetch(url, { credentials: "same-origin", cache: "no-store", headers: { "Accept": "application/json" } })
+        .then(function (response) { return response.json(); })
+        .then(function (data) {
+          if (data.state === "printed" || data.state === "failed") { show(data.state); }
+          else { setTimeout(poll, 700); }
+        }, function () { setTimeout(poll, 1500); });
+    };
+    setTimeout(poll, 400);
+  }
+})();
