@@ -147,4 +147,6 @@ def init_app(app: Flask, settings: Settings) -> None:
     engine = make_engine(settings)
     app.extensions["kiosk.engine"] = engine
     app.extensions["kiosk.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    # Per request, even when a test (or CLI) keeps one application context open around many.
+    app.teardown_request(_close_session)
     app.teardown_appcontext(_close_session)

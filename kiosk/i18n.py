@@ -23,7 +23,9 @@ def select_locale() -> str:
 def current_locale() -> str:
     """The locale of this request as a string such as "zh_CN" or "en"."""
     locale = get_locale()
-    return str(locale) if locale is not None else "zh_CN"
+    if locale is None:
+        return "zh_CN"
+    return f"{locale.language}_{locale.territory}" if locale.territory else str(locale.language)
 
 
 def html_lang() -> str:

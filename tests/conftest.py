@@ -153,7 +153,9 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def db(app: Flask) -> Iterator[Session]:
     """A database session on the test database (expire_on_commit off, as in the app)."""
-    with app.extensions["kiosk.sessionmaker"]() as session, app.test_request_context():
+    # No application context is kept pushed: each test-client request must get its own, as
+    # in production (a shared one would carry `g`, the locale and the session between requests).
+    with app.extensions["kiosk.sessionmaker"]() as session:
         yield session
 
 
@@ -220,7 +222,8 @@ def make_appeal(app: Flask, db: Session) -> Callable[..., Appeal]:
             contact_mobile=values.pop("contact_mobile", "13812345678"),
             locale=values.pop("locale", "zh_CN"),
         )
-        appeal = submit_appeal(db, app.config["KIOSK"], draft, **values)
+        with app.test_request_context():
+            appeal = submit_appeal(db, app.config["KIOSK"], draft, **values)
         if status is not None and status is not AppealStatus.NEW:
             appeal.status = status
             db.commit()

@@ -1,0 +1,145 @@
+"""Turn a `Receipt` into ESC/POS bytes for a Chinese-market receipt printer.
+
+Commands (alignment, bold, sizes, QR codes, the cut) come from python-escpos's in-memory
+`Dummy` printer. Text never goes through python-escpos's `text()`: its "magic" encoder sends
+GB18030 only when a string happens to contain a CJK character in U+4E00-U+9FA5 (and then
+passes control characters through untouched), and otherwise switches code pages and prints
+``?`` for other Chinese characters. Instead the printer is put in Chinese mode (FS &) and
+sanitised text is written as GB18030 with ``_raw``.
+
+The layout of a slip: ESC @, FS &, [the reprint line], the elements, FS ., feed, one cut.
+Every element sets alignment, bold and size itself, so no style leaks from one to the next.
+"""
+
+from __future__ import annotations
+
+from typing import Any, assert_never
+
+import qrcode
+import qrcode.constants
+from escpos.constants import QR_ECLEVEL_M
+from escpos.printer import Dummy
+
+from printers.document import Feed, QRCode, Receipt, Rule, Text
+from printers.profile import PrinterProfile
+
+__all__ = ["REPRINT_MARK", "clean_text", "encode_receipt", "encode_text_line"]
+
+INIT = b"\x1b@"  # ESC @: forget whatever the previous job (or a half-sent one) left set
+CHINESE_ON = b"\x1c&"  # FS &: bytes 0x81-0xFE start a two- or four-byte GB18030 character
+CHINESE_OFF = b"\x1c."  # FS .: back to single-byte characters
+LF = b"\n"
+REPRINT_MARK = "补打 / REPRINT"
+_ALIGNS = ("left", "center", "right")
+
+# Removed from all user text: C0 controls (ESC, GS, FS, DLE ... could start printer commands,
+# e.g. ESC p opens the cash drawer), DEL, C1 controls, and the bidi controls (including the
+# Arabic letter mark U+061C), which the printer cannot render and which could hide or reorder
+# text on screen versus paper. "\n" is handled before this: it splits a Text into lines.
+_REMOVED = (
+    *range(0x00, 0x20),
+    *range(0x7F, 0xA0),
+    0x061C,
+    0x200E,
+    0x200F,
+    *range(0x202A, 0x202F),
+    *range(0x2066, 0x206A),
+)
+_CLEAN_TABLE: dict[int, None] = dict.fromkeys(_REMOVED)
+
+
+def clean_text(text: str) -> str:
+    """Remove control and bidi characters from one line of user text."""
+    return text.translate(_CLEAN_TABLE)
+
+
+def encode_text_line(text: str, profile: PrinterProfile) -> bytes:
+    """One line of text as printable bytes (no LF); what GB18030 cannot encode becomes '?'."""
+    cleaned = clean_text(text)
+    # GB18030 covers every Unicode code point, so in practice only lone surrogates become
+    # '?'. Its multi-byte sequences never contain a byte below 0x30, so no command can hide
+    # inside them. Rare CJK (e.g. U+20BB7) needs the printer's four-byte font; images later.
+    if profile.chinese_mode:
+        return cleaned.encode("gb18030", errors="replace")
+    return cleaned.encode("ascii", errors="replace")
+
+
+def encode_receipt(receipt: Receipt, *, profile: PrinterProfile, reprint: bool = False) -> bytes:
+    """The complete ESC/POS job for one slip, ending in exactly one cut."""
+    printer = _dummy(profile)
+    printer._raw(INIT)
+    if profile.chinese_mode:
+        printer._raw(CHINESE_ON)
+    elements = receipt.elements
+    if reprint:
+        elements = (Text(REPRINT_MARK, align="center", size=2, bold=True), Rule(), *elements)
+    for element in elements:
+        match element:
+            case Text():
+                _text(printer, element, profile)
+            case QRCode():
+                _qr(printer, element, profile)
+            case Rule():
+                _style(printer, "left", bold=False, size=1)
+                printer._raw(b"-" * profile.chars + LF)
+            case Feed():
+                _style(printer, "left", bold=False, size=1)
+                # ESC d takes 0-255; a negative count means nothing to feed
+                for lines in _chunks(max(element.lines, 0), 255):
+                    printer.print_and_feed(lines)
+            case _:
+                assert_never(element)
+    if profile.chinese_mode:
+        printer._raw(CHINESE_OFF)
+    # cut() first feeds 6 lines (ESC d 6) so the last text clears the cutter, then GS V 0
+    printer.cut()
+    return bytes(printer.output)
+
+
+def _dummy(profile: PrinterProfile) -> Any:
+    """A python-escpos Dummy whose profile knows the paper width in dots."""
+    printer = Dummy()
+    # The default profile's width is "Unknown": image() would then print a notice to stdout
+    # and could not centre the QR image. Set on this instance's profile, not the shared class.
+    media = {"dpi": 203, "width": {"mm": profile.paper_mm, "pixels": profile.dots}}
+    printer.profile.profile_data = {**printer.profile.profile_data, "media": media}
+    return printer
+
+
+def _style(printer: Any, align: str, *, bold: bool, size: int) -> None:
+    if align not in _ALIGNS:
+        raise ValueError(f"text align {align!r} is not one of {', '.join(_ALIGNS)}")
+    if not 1 <= size <= 8:
+        raise ValueError(f"text size {size!r} is not 1-8")
+    # GS ! (custom_size) rather than ESC !: only GS ! also enlarges Chinese characters
+    printer.set(align=align, bold=bold, custom_size=True, width=size, height=size)
+
+
+def _text(printer: Any, element: Text, profile: PrinterProfile) -> None:
+    _style(printer, element.align, bold=element.bold, size=element.size)
+    for line in element.text.split("\n"):
+        printer._raw(encode_text_line(line, profile) + LF)
+
+
+def _qr(printer: Any, element: QRCode, profile: PrinterProfile) -> None:
+    # A payload is length-prefixed, but some printers act on real-time commands (DLE DC4
+    # pulses the drawer) even inside data, and a URL never contains control characters.
+    data = clean_text(element.data)
+    if not data:
+        return
+    # python-escpos refuses center=True for native QR codes, so centre by justification.
+    _style(printer, "center", bold=False, size=1)
+    if profile.native_qr:
+        printer.qr(data, ec=QR_ECLEVEL_M, size=element.size, native=True)
+        return
+    code = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    code.add_data(data)
+    code.make(fit=True)
+    # shrink the modules rather than fail when a long payload would not fit the paper
+    code.box_size = max(1, min(element.size, profile.dots // (code.modules_count + 4)))
+    image = code.make_image().get_image()
+    printer.image(image, impl="bitImageRaster", center=True)
+
+
+def _chunks(total: int, most: int) -> list[int]:
+    return [most] * (total // most) + ([total % most] if total % most else [])

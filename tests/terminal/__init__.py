@@ -1,0 +1,1 @@
+"""Tests for the touchscreen (Flask client); tests/e2e drives it in a browser."""
