@@ -9,6 +9,7 @@ An expired session is treated as absent, and `wipe()` deletes it at once.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import secrets
 import time
@@ -35,6 +36,12 @@ def _key(token: str) -> str:
     return hashlib.sha256(token.encode("ascii")).hexdigest()
 
 
+def _plain(data: ServerSession) -> dict[str, Any]:
+    """Session data as plain JSON (a flashed lazy translation becomes its text)."""
+    result: dict[str, Any] = json.loads(json.dumps(dict(data), default=str))
+    return result
+
+
 class ServerSession(CallbackDict[str, Any], SessionMixin):
     """A session whose data lives in the database; the cookie only names it."""
 
@@ -49,6 +56,7 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         self.expires_at = utcnow()
         self.idle_lifetime = timedelta(minutes=30)
         self.old_token: str | None = None
+        self.needs_cookie = False  # written early by write_now(); the cookie still has to go out
 
     def wipe(self) -> None:
         """Forget everything and take a new id, so nothing of the last person survives."""
@@ -116,22 +124,47 @@ class DatabaseSessionInterface(SessionInterface):
                     return
                 expires = now + session.idle_lifetime
                 if not session.modified and expires - session.expires_at < BUMP_GRACE:
+                    if session.needs_cookie and session.token is not None:
+                        response.set_cookie(cookie, session.token, **options)  # type: ignore[arg-type]
                     return
                 if session.token is None:
                     session.token = secrets.token_urlsafe(32)
-                    db.add(WebSession(id=_key(session.token), data=dict(session), expires_at=expires))
+                    db.add(WebSession(id=_key(session.token), data=_plain(session), expires_at=expires))
                 else:
                     row = db.get(WebSession, _key(session.token))
                     if row is None:
-                        db.add(WebSession(id=_key(session.token), data=dict(session), expires_at=expires))
+                        db.add(WebSession(id=_key(session.token), data=_plain(session), expires_at=expires))
                     else:
-                        row.data, row.expires_at = dict(session), expires
+                        row.data, row.expires_at = _plain(session), expires
                 response.set_cookie(cookie, session.token, **options)  # type: ignore[arg-type]
             self._sweep(app)
         except OperationalError:
             # The database is locked or down: the page still goes out; what the person entered
             # before this request is already stored.
             log.exception("could not save the session")
+
+    def write_now(self, app: Flask, session: ServerSession) -> None:
+        """Store the session before the response is built, so a failure can still be shown.
+
+        Raises OperationalError when the database is locked; the caller tells the person.
+        """
+        if not session.modified or not session:
+            return
+        expires = utcnow() + session.idle_lifetime
+        with self._factory(app)() as db, db.begin():
+            if session.old_token is not None:
+                db.execute(delete(WebSession).where(WebSession.id == _key(session.old_token)))
+                session.old_token = None
+            if session.token is None:
+                session.token = secrets.token_urlsafe(32)
+            row = db.get(WebSession, _key(session.token))
+            if row is None:
+                db.add(WebSession(id=_key(session.token), data=_plain(session), expires_at=expires))
+            else:
+                row.data, row.expires_at = _plain(session), expires
+        session.expires_at = expires
+        session.modified = False
+        session.needs_cookie = True
 
     def _sweep(self, app: Flask) -> None:
         if time.monotonic() - self._last_cleanup < CLEANUP_EVERY:
@@ -143,6 +176,15 @@ class DatabaseSessionInterface(SessionInterface):
     def get_cookie_name(self, app: Flask) -> str:
         """The cookie's name (not Flask's default, which would suggest a signed-cookie session)."""
         return COOKIE
+
+
+def write_session_now() -> None:
+    """Write the current request's session at once (see `DatabaseSessionInterface.write_now`)."""
+    from flask import current_app, session
+
+    interface = current_app.session_interface
+    if isinstance(interface, DatabaseSessionInterface) and isinstance(session, ServerSession):
+        interface.write_now(current_app._get_current_object(), session)  # type: ignore[attr-defined]
 
 
 def session_count(db: Session) -> int:

@@ -24,7 +24,7 @@ from kiosk import create_app
 from kiosk.db import upgrade
 from kiosk.models import Appeal, AppealStatus, Building, Role, Staff, Tenant
 from kiosk.services.audit import Actor
-from tests.support.pages import csrf_token
+from tests.support.pages import check_page, csrf_token
 
 PG_URL = os.environ.get("KIOSK_TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
@@ -130,6 +130,7 @@ def make_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]
         config.update(overrides)
         app = create_app(config, instance_path=tmp_path / "instance")
         app.config["TESTING"] = True
+        app.test_client_class = CheckedClient
         apps.append(app)
         return app
 
@@ -144,9 +145,20 @@ def app(make_app: Callable[..., Flask]) -> Flask:
     return make_app()
 
 
+class CheckedClient(FlaskClient):
+    """A test client that checks every HTML page it receives (see tests/support/pages.py)."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        response = super().open(*args, **kwargs)
+        if response.mimetype == "text/html" and not 300 <= response.status_code < 400:
+            check_page(response.get_data(as_text=True))
+        return response
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
-    """A test client with CSRF on, as in production."""
+    """A test client with CSRF on, as in production, that checks every page it renders."""
+    app.test_client_class = CheckedClient
     return app.test_client()
 
 

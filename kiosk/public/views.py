@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, TextAreaField
+from wtforms import RadioField, SelectChoice, TextAreaField
 from werkzeug.wrappers import Response
 
 from kiosk.access import public
@@ -26,7 +26,7 @@ class RateForm(FlaskForm):
 
     rating = RadioField(
         _l("How satisfied are you with the answer?"),
-        choices=[(r.value, RATING[r]) for r in Rating],
+        choices=[SelectChoice(r.value, RATING[r]) for r in Rating],
         validate_choice=False,
     )
     reason = TextAreaField(

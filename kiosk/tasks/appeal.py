@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, RadioField, StringField, TextAreaField
+from wtforms import Field, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
 from kiosk.errors import ValidationFailed
@@ -102,7 +102,9 @@ class CategoryForm(FlaskForm):
 
 
 def _prepare_category(form: FlaskForm, ctx: StepContext) -> None:
-    form.category.choices = [(c.code, c.name(ctx.locale)) for c in appeals.active_categories(ctx.db)]
+    form.category.choices = [
+        SelectChoice(c.code, c.name(ctx.locale)) for c in appeals.active_categories(ctx.db)
+    ]
     form.category.validators = []
 
 

@@ -22,15 +22,17 @@ from flask import (
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from wtforms import HiddenField
 from werkzeug.wrappers import Response
 
 from kiosk.access import public
 from kiosk.config import LOCALES
 from kiosk.db import get_session
-from kiosk.errors import ValidationFailed
+from kiosk.errors import ServiceBusy, ValidationFailed
 from kiosk.i18n import current_locale
 from kiosk.services import printing, tenants
+from kiosk.sessions import write_session_now
 from kiosk.tasks import TASKS, Answers, Step, StepContext, Task
 from kiosk.web import csrf
 
@@ -198,6 +200,11 @@ def task_step(task_slug: str, step_slug: str) -> Response | tuple[str, int]:
                 getattr(form, name).errors = [message]
         return render_step(task, step, form, status=400)
     _store(task, answers)
+    try:
+        write_session_now()
+    except OperationalError:
+        # The database is locked: the answer was not kept, so show it again to send once more.
+        return render_step(task, step, form, notice=ServiceBusy().message, status=503)
     if notice:
         return render_step(task, step, form, notice=notice)
     following = task.next_step(step, answers)
@@ -211,7 +218,7 @@ def task_step(task_slug: str, step_slug: str) -> Response | tuple[str, int]:
 
 @bp.route(f"/{TASK}/check", methods=["GET", "POST"])
 @public
-def check_answers(task_slug: str) -> Response | tuple[str, int] | str:
+def check_answers(task_slug: str) -> Response | tuple[str, int]:
     """Check your answers, each changeable; submitting twice gives one result."""
     task = _task(task_slug)
     answers = _answers(task)
@@ -222,13 +229,19 @@ def check_answers(task_slug: str) -> Response | tuple[str, int] | str:
     step = task.first_incomplete(answers)
     if step is not None:
         return redirect(url_for("terminal.task_step", task_slug=task.slug, step_slug=step.slug))
+    return render_check(task, answers)
+
+
+def render_check(task: Task, answers: Answers, notice: Any = None, status: int = 200) -> tuple[str, int]:
+    """The check-your-answers page, with a fresh form carrying the draft's submission key."""
     if "_key" not in answers:
         answers["_key"] = secrets.token_hex(16)
         _store(task, answers)
+    form = SubmitForm(formdata=None)
     form.submission_key.data = answers["_key"]
-    return render_template(
-        "terminal/check.html", task=task, form=form, rows=task.check_rows(answers, ctx)
-    )
+    rows = task.check_rows(answers, _context())
+    html = render_template("terminal/check.html", task=task, form=form, rows=rows, notice=notice)
+    return html, status
 
 
 def _submit(task: Task, answers: Answers, key: str, ctx: StepContext) -> Response:
@@ -302,5 +315,7 @@ def _csrf_failed(exc: CSRFError) -> Any:
         step.prepare(form, _context())
         return render_step(task, step, form, notice=message, status=400)
     if task is not None and request.endpoint == "terminal.check_answers":
-        return redirect(url_for("terminal.check_answers", task_slug=task.slug), 303)
+        answers = _answers(task)
+        if task.first_incomplete(answers) is None:
+            return render_check(task, answers, notice=message, status=400)
     return render_template("terminal/error.html", message=message, status=400), 400

@@ -1,0 +1,120 @@
+"""The status page a phone opens from the QR: status, timeline, rating; nothing private."""
+
+from __future__ import annotations
+
+import html as html_lib
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from kiosk.models import Appeal, AppealStatus, Role, Staff
+from kiosk.services import appeals
+from kiosk.services.audit import Actor
+from tests.support.pages import csrf_token
+
+
+@pytest.fixture
+def officer(make_staff: Callable[..., Staff]) -> Actor:
+    return Actor(make_staff("officer", Role.STAFF), "127.0.0.1")
+
+
+def _page(client: FlaskClient, appeal: Appeal) -> str:
+    response = client.get(f"/status/{appeal.token}")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    return html_lib.unescape(response.get_data(as_text=True))
+
+
+def test_status_shows_progress_but_nothing_private(
+    client: FlaskClient, db: Session, make_appeal: Callable[..., Appeal], officer: Actor
+) -> None:
+    appeal = make_appeal(description="我们公司的内部情况……", contact_name="张三", company_name="长沙保密科技有限公司")
+    appeals.add_note(db, appeal.id, "内部备注：此企业曾多次反映", officer)
+    appeals.reply(db, appeal.id, "已转交市交通运输局协调。", officer)
+    page = _page(client, appeal)
+    assert appeal.reference in page and "办理中" in page
+    assert "已转交市交通运输局协调。" in page
+    assert "内部备注" not in page and "此企业曾多次反映" not in page
+    assert "138****5678" in page and "13812345678" not in page
+    for private in ("张三", "我们公司的内部情况", "长沙保密科技有限公司"):
+        assert private not in page
+
+
+def test_unknown_or_guessed_tokens_are_not_found(client: FlaskClient, make_appeal: Callable[..., Appeal]) -> None:
+    appeal = make_appeal()
+    for token in ("1", str(appeal.id), appeal.reference, appeal.token[:-1], "x" * 500):
+        assert client.get(f"/status/{token}").status_code == 404
+
+
+def _rate(client: FlaskClient, appeal: Appeal, **data: str) -> object:
+    html = client.get(f"/status/{appeal.token}").get_data(as_text=True)
+    return client.post(f"/status/{appeal.token}/rate", data={"csrf_token": csrf_token(html), **data})
+
+
+def test_rating_after_resolution(
+    client: FlaskClient, db: Session, make_appeal: Callable[..., Appeal], officer: Actor
+) -> None:
+    appeal = make_appeal()
+    assert "这个答复解决您的问题了吗？" not in _page(client, appeal)  # not before it is resolved
+    appeals.resolve(db, appeal.id, "已开通免费通勤专线。", officer)
+    page = _page(client, appeal)
+    assert "这个答复解决您的问题了吗？" in page and "已开通免费通勤专线。" in page
+    response = _rate(client, appeal, rating="satisfied", reason="")
+    assert response.status_code == 303  # type: ignore[attr-defined]
+    db.rollback()
+    db.expire_all()
+    assert appeals.get_by_token(db, appeal.token).status is AppealStatus.CLOSED
+    page = _page(client, appeal)
+    assert "感谢您的评价。" in page and "已评价" in page and "满意" in page
+    assert "这个答复解决您的问题了吗？" not in page  # rated once
+
+
+@pytest.mark.parametrize(
+    ("locale", "message"),
+    [("zh_CN", "请告诉我们不满意的原因。"), ("en", "Tell us why you are not satisfied.")],
+)
+def test_dissatisfied_needs_a_reason_in_both_languages(
+    client: FlaskClient, db: Session, make_appeal: Callable[..., Appeal], officer: Actor, locale: str, message: str
+) -> None:
+    appeal = make_appeal()
+    appeals.resolve(db, appeal.id, "已答复。", officer)
+    with client.session_transaction() as session:
+        session["locale"] = locale
+    response = _rate(client, appeal, rating="dissatisfied", reason="")
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    assert message in html_lib.unescape(response.get_data(as_text=True))  # type: ignore[attr-defined]
+
+
+def test_not_resolved_reopens_it(
+    app: Flask, client: FlaskClient, db: Session, make_appeal: Callable[..., Appeal], officer: Actor
+) -> None:
+    appeal = make_appeal()
+    appeals.resolve(db, appeal.id, "已答复。", officer)
+    html = client.get(f"/status/{appeal.token}").get_data(as_text=True)
+    response = client.post(
+        f"/status/{appeal.token}/reopen",
+        data={"csrf_token": csrf_token(html), "reopen-reason": "接驳车只有早上一班"},
+    )
+    assert response.status_code == 303
+    db.rollback()
+    db.expire_all()
+    reopened = appeals.get_by_token(db, appeal.token)
+    assert reopened.status is AppealStatus.REOPENED
+    page = _page(client, appeal)
+    assert "重新办理" in page and "接驳车只有早上一班" in page
+
+
+def test_rating_without_csrf_token_changes_nothing(
+    client: FlaskClient, db: Session, make_appeal: Callable[..., Appeal], officer: Actor
+) -> None:
+    appeal = make_appeal()
+    appeals.resolve(db, appeal.id, "已答复。", officer)
+    response = client.post(f"/status/{appeal.token}/rate", data={"rating": "satisfied"})
+    assert response.status_code == 400
+    db.rollback()
+    db.expire_all()
+    assert appeals.get_by_token(db, appeal.token).status is AppealStatus.RESOLVED

@@ -1,0 +1,103 @@
+"""Rules every route keeps: it declares who may open it, its URL is kebab-case, POSTs need CSRF."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from kiosk.access import ACCESS_ATTR, PUBLIC
+from kiosk.models import Role
+
+ROOT = Path(__file__).resolve().parent.parent
+# Views anyone may open, by design; anything else public must be added here consciously.
+PUBLIC_ENDPOINTS = {
+    "terminal.home",
+    "terminal.switch_language",
+    "terminal.wipe_session",
+    "terminal.start_task",
+    "terminal.task_step",
+    "terminal.check_answers",
+    "terminal.task_done",
+    "terminal.print_status",
+    "public.appeal_status",
+    "public.rate_appeal",
+    "public.reopen_appeal",
+    "admin.sign_in",
+    "api.health",
+}
+CSRF_EXEMPT = {"terminal.wipe_session"}
+SEGMENT = re.compile(r"^([a-z0-9]+(-[a-z0-9]+)*|<[^>]+>)$")
+
+
+def _rules(app: Flask) -> list[tuple[str, str, set[str]]]:
+    return [
+        (rule.endpoint, rule.rule, set(rule.methods or ()))
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+    ]
+
+
+def test_every_route_declares_its_access_rule(app: Flask) -> None:
+    for endpoint, url, _ in _rules(app):
+        access = getattr(app.view_functions[endpoint], ACCESS_ATTR, None)
+        assert access == PUBLIC or isinstance(access, Role), f"{endpoint} ({url}) has no access rule"
+        if access == PUBLIC:
+            assert endpoint in PUBLIC_ENDPOINTS, f"{endpoint} is public but not on the allow-list"
+
+
+def test_admin_routes_are_never_public(app: Flask) -> None:
+    for endpoint, _, _ in _rules(app):
+        if endpoint.startswith("admin.") and endpoint != "admin.sign_in":
+            assert isinstance(getattr(app.view_functions[endpoint], ACCESS_ATTR, None), Role), endpoint
+
+
+def test_a_view_without_a_rule_is_refused(app: Flask) -> None:
+    app.add_url_rule("/forgotten", "forgotten", lambda: "secret")
+    assert app.test_client().get("/forgotten").status_code == 403
+
+
+def test_urls_are_kebab_case(app: Flask) -> None:
+    for endpoint, url, _ in _rules(app):
+        for segment in url.strip("/").split("/"):
+            if segment:
+                assert SEGMENT.match(segment), f"{endpoint}: {url!r} segment {segment!r} is not kebab-case"
+
+
+def _sample_url(url: str) -> str:
+    return re.sub(r"<(?:any\(([a-z-]+)[^)]*\):)?[^>]+>", lambda m: m.group(1) or "x", url)
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_every_post_route_refuses_a_missing_csrf_token(
+    app: Flask, signed_in: bool, make_staff: object, auth: object
+) -> None:
+    client = app.test_client()
+    if signed_in:
+        from tests.conftest import AuthActions
+
+        make_staff("chief", Role.ADMIN)  # type: ignore[operator]
+        AuthActions(client).sign_in("chief")
+    for endpoint, url, methods in _rules(app):
+        if "POST" not in methods or endpoint in CSRF_EXEMPT:
+            continue
+        response = client.post(_sample_url(url), data={"anything": "1"})
+        assert response.status_code == 400, f"{endpoint} accepted a POST without a CSRF token"
+
+
+def test_templates_have_no_inline_script_style_or_handlers() -> None:
+    offenders = []
+    for path in (ROOT / "templates").rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        if re.search(r"<script(?![^>]*\ssrc=)", text) or re.search(r"\sstyle=|\son[a-z]+=", text):
+            offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []
+
+
+def test_static_assets_are_all_local() -> None:
+    for path in list((ROOT / "templates").rglob("*.html")) + list((ROOT / "static").rglob("*.css")):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"(src|href)=\"(https?:)?//", text), path
+        assert "@import url(http" not in text and "url(http" not in text, path
