@@ -22,6 +22,8 @@ ENV_PREFIX = "KIOSK_"
 CONFIG_FILE = "kiosk.cfg"
 SECRET_KEY_FILE = "secret_key"
 LOCALES = ("zh_CN", "en")
+# KIOSK_* variables that are not settings: where the instance is, and inputs to commands/tests.
+NOT_SETTINGS = frozenset({"KIOSK_INSTANCE_PATH", "KIOSK_TEST_DATABASE_URL", "KIOSK_NEW_STAFF_PASSWORD"})
 
 
 class ConfigError(Exception):
@@ -146,7 +148,7 @@ def load_settings(
                 raise ConfigError(f"{cfg_path}: unknown setting {key}")
             values[name], sources[name] = value, f"{cfg_path}"
     for key, raw in environ.items():
-        if not key.startswith(ENV_PREFIX) or key in ("KIOSK_INSTANCE_PATH", "KIOSK_TEST_DATABASE_URL"):
+        if not key.startswith(ENV_PREFIX) or key in NOT_SETTINGS:
             continue
         name = key[len(ENV_PREFIX) :].lower()
         if name not in known:

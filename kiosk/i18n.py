@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, has_request_context, session
 from flask_babel import Babel, get_locale
 
 from kiosk.config import LOCALES
@@ -14,7 +14,7 @@ TRANSLATIONS = Path(__file__).parent / "translations"
 
 def select_locale() -> str:
     """The session's language if it chose one, otherwise the kiosk's default."""
-    chosen = session.get("locale")
+    chosen = session.get("locale") if has_request_context() else None
     if chosen in LOCALES:
         return str(chosen)
     return str(current_app.config["KIOSK"].default_locale)

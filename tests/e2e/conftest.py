@@ -1,0 +1,191 @@
+"""A real kiosk for the browser: `kiosk serve` in a subprocess on a SQLite file, a fake printer.
+
+Chromium is Debian's (/usr/bin/chromium), headless, driven by Playwright; nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page
+
+from tests.support.fake_printer import FakePrinter
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PORTRAIT = {"width": 1080, "height": 1920}
+LANDSCAPE = {"width": 1920, "height": 1080}
+STAFF_PASSWORD = "e2e staff password"
+
+pytestmark = pytest.mark.e2e
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/e2e" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Debian's Chromium, headless, with no background traffic (the network is closed)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: apt-get install chromium (see README)")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    """The portrait lobby screen, in Chinese, by default."""
+    return {**browser_context_args, "viewport": PORTRAIT, "locale": "zh-CN"}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class LiveKiosk:
+    """A running kiosk: its URL, instance folder, printer and environment."""
+
+    url: str
+    instance: Path
+    printer: FakePrinter
+    env: dict[str, str]
+    process: subprocess.Popen[bytes]
+
+    def kiosk(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+        """Run a `kiosk` command against the same instance."""
+        return subprocess.run(
+            [sys.executable, "-m", "kiosk.cli", *args],
+            env={**self.env, **env},
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        )
+
+    @property
+    def database(self) -> Path:
+        """The SQLite file."""
+        return self.instance / "kiosk.db"
+
+
+def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"kiosk serve exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:  # noqa: S310 - loopback
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("kiosk serve did not become healthy")
+
+
+@pytest.fixture
+def live_kiosk(tmp_path: Path) -> Iterator[LiveKiosk]:
+    """`kiosk demo` then `kiosk serve` on a fresh instance, printing to a fake TCP printer."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    instance = tmp_path / "instance"
+    with FakePrinter() as printer:
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")},
+            "KIOSK_INSTANCE_PATH": str(instance),
+            "KIOSK_RECEIPT_PRINTER": printer.url,
+            "KIOSK_PUBLIC_URL": url,
+            "KIOSK_PRINTER_TIMEOUT": "2",
+        }
+        setup = subprocess.run(
+            [sys.executable, "-m", "kiosk.cli", "demo"], env=env, capture_output=True, text=True, timeout=120
+        )
+        assert setup.returncode == 0, setup.stderr
+        subprocess.run(
+            [sys.executable, "-m", "kiosk.cli", "staff", "create", "e2e-officer", "--name", "测试专员", "--role", "supervisor"],
+            env={**env, "KIOSK_NEW_STAFF_PASSWORD": STAFF_PASSWORD},
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+        log = (tmp_path / "serve.log").open("wb")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "kiosk.cli", "serve", "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            _wait_until_healthy(url, process)
+            yield LiveKiosk(url, instance, printer, env, process)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            log.close()
+
+
+@pytest.fixture
+def landscape(browser: Browser) -> Iterator[Page]:
+    """A page on the 1920×1080 landscape screen."""
+    context: BrowserContext = browser.new_context(viewport=LANDSCAPE, locale="zh-CN")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Page]:
+    """A phone that scanned a QR code."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True, has_touch=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def staff_page(browser: Browser) -> Iterator[Page]:
+    """A staff member's desktop browser."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def watch_console(page: Page) -> list[str]:
+    """Collect console errors (a CSP violation shows up here) for the test to assert on."""
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors

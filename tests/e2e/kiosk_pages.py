@@ -1,0 +1,97 @@
+"""Steps a person takes at the touchscreen, in words the page shows (both languages)."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+WORDS = {
+    "zh_CN": {
+        "home": "您要办理什么业务？",
+        "tile": "我要反映诉求",
+        "search": "按企业名称或统一社会信用代码搜索",
+        "search_button": "搜索",
+        "not_listed": "自行填写企业名称",
+        "company_name": "企业名称",
+        "continue": "下一步",
+        "description": "遇到了什么问题？",
+        "name": "您的姓名",
+        "mobile": "手机号码",
+        "check": "提交前请核对以下信息",
+        "submit": "提交诉求",
+        "printed": "回执已打印",
+        "finish": "完成",
+        "still_there": "您还在吗？",
+        "keep": "我还在，继续办理",
+    },
+    "en": {
+        "home": "What would you like to do?",
+        "tile": "Raise a problem",
+        "search": "Search by company name or unified social credit code",
+        "search_button": "Search",
+        "not_listed": "Enter the company name myself",
+        "company_name": "Company name",
+        "continue": "Continue",
+        "description": "What is the problem?",
+        "name": "Your name",
+        "mobile": "Mobile number",
+        "check": "Check your answers before submitting",
+        "submit": "Submit appeal",
+        "printed": "Your slip has been printed",
+        "finish": "Finish",
+        "still_there": "Are you still there?",
+        "keep": "I am still here",
+    },
+}
+
+
+def first_tenant(database: Path) -> tuple[str, str]:
+    """Name and floor/room of the first company on the building's list."""
+    with sqlite3.connect(database) as connection:
+        row = connection.execute("SELECT name, floor_room FROM tenant ORDER BY floor_room, name LIMIT 1").fetchone()
+    return str(row[0]), str(row[1])
+
+
+def tap(page: Page, role: str, name: str) -> None:
+    """Tap a button or link by its visible name."""
+    page.get_by_role(role, name=re.compile(re.escape(name))).first.click()  # type: ignore[arg-type]
+
+
+def start_appeal(page: Page, url: str, locale: str) -> None:
+    """From the home screen to the first question."""
+    words = WORDS[locale]
+    page.goto(url + "/")
+    if locale == "en":
+        page.get_by_role("button", name="English").click()
+    expect(page.locator("h1")).to_have_text(words["home"])
+    tap(page, "link", words["tile"])
+
+
+def pick_company(page: Page, locale: str, search: str, name: str) -> None:
+    """Search the building's list and tap the company."""
+    words = WORDS[locale]
+    page.get_by_label(words["search"]).fill(search)
+    tap(page, "button", words["search_button"])
+    page.get_by_role("button", name=re.compile(re.escape(name))).click()
+
+
+def choose(page: Page, locale: str, label: str) -> None:
+    """Tap a radio option and continue."""
+    page.get_by_label(label, exact=True).check()
+    tap(page, "button", WORDS[locale]["continue"])
+
+
+def describe(page: Page, locale: str, text: str) -> None:
+    """Type the problem and continue."""
+    page.get_by_label(WORDS[locale]["description"]).fill(text)
+    tap(page, "button", WORDS[locale]["continue"])
+
+
+def contact(page: Page, locale: str, name: str, mobile: str) -> None:
+    """Type the contact details and continue."""
+    page.get_by_label(WORDS[locale]["name"]).fill(name)
+    page.get_by_label(WORDS[locale]["mobile"]).fill(mobile)
+    tap(page, "button", WORDS[locale]["continue"])

@@ -1,0 +1,117 @@
+"""The `kiosk` command: db upgrade, staff create, serve on an empty instance, clear config errors."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kiosk.cli import main
+
+
+def _env(instance: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
+    return {**env, "KIOSK_INSTANCE_PATH": str(instance), **extra}
+
+
+def _tables(database: Path) -> set[str]:
+    with sqlite3.connect(database) as connection:
+        return {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+
+
+def test_db_upgrade_and_staff_create(tmp_path: Path) -> None:
+    runner = CliRunner()
+    instance = tmp_path / "instance"
+    result = runner.invoke(main, ["--instance", str(instance), "db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert {"appeal", "staff", "print_job", "alembic_version"} <= _tables(instance / "kiosk.db")
+    result = runner.invoke(
+        main,
+        ["--instance", str(instance), "staff", "create", "wang", "--name", "王主任", "--role", "admin"],
+        input="long enough password\nlong enough password\n",
+    )
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(instance / "kiosk.db") as connection:
+        (hash_,) = connection.execute("SELECT password_hash FROM staff WHERE username='wang'").fetchone()
+    assert hash_.startswith("$argon2id$") and "long enough" not in hash_
+    again = runner.invoke(
+        main, ["--instance", str(instance), "staff", "create", "wang"], env={"KIOSK_NEW_STAFF_PASSWORD": "x" * 12}
+    )
+    assert again.exit_code == 1 and "username: 该用户名已被使用。" in again.output
+
+
+def test_bad_configuration_is_one_clear_message(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["--instance", str(tmp_path), "db", "upgrade"], env={"KIOSK_IDLE_SECONDS": "a minute"}
+    )
+    assert result.exit_code == 1
+    assert "KIOSK_IDLE_SECONDS='a minute' (environment)" in result.output
+    assert "Traceback" not in result.output
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_serve_creates_the_schema_on_an_empty_instance(tmp_path: Path) -> None:
+    port = _free_port()
+    instance = tmp_path / "instance"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kiosk.cli", "serve", "--port", str(port)],
+        env=_env(instance),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:  # noqa: S310
+                    body = response.read().decode()
+                    break
+            except OSError:
+                assert process.poll() is None, "serve exited"
+                assert time.monotonic() < deadline, "serve did not answer"
+                time.sleep(0.1)
+        assert '"database":"ok"' in body.replace(" ", "")
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:  # noqa: S310
+            assert "楼宇政务服务驿站" in response.read().decode()
+            assert response.headers["Cache-Control"] == "no-store"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert "appeal" in _tables(instance / "kiosk.db")
+
+
+def test_serve_refuses_an_outdated_schema(tmp_path: Path) -> None:
+    instance = tmp_path / "instance"
+    CliRunner().invoke(main, ["--instance", str(instance), "db", "upgrade"])
+    with sqlite3.connect(instance / "kiosk.db") as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '0000'")
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", "serve", "--port", str(_free_port())],
+        env=_env(instance),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "kiosk db upgrade" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["tcp://", "lp0", "tcp://printer:99999"])
+def test_bad_printer_url_stops_the_start(tmp_path: Path, value: str) -> None:
+    result = CliRunner().invoke(
+        main, ["--instance", str(tmp_path), "db", "upgrade"], env={"KIOSK_RECEIPT_PRINTER": value}
+    )
+    assert result.exit_code == 1 and "KIOSK_RECEIPT_PRINTER" in result.output and value in result.output
