@@ -362,7 +362,7 @@ def reopen(db: Session, settings: Settings, appeal_id: int, reason: str, actor: 
         appeal = _locked(db, appeal_id)
         _require(appeal, AppealStatus.RESOLVED, AppealStatus.CLOSED)
         _reopen(settings, appeal)
-        _event(db, appeal, EventKind.REOPENED, actor, public=True, body="", reason=body)
+        _event(db, appeal, EventKind.REOPENED, actor, public=True, body=body)
     return appeal
 
 
@@ -370,6 +370,8 @@ def _reopen(settings: Settings, appeal: Appeal) -> None:
     appeal.status = AppealStatus.REOPENED
     appeal.reopen_count += 1
     appeal.resolved_at = None
+    # The old rating was of an answer that is being replaced; the timeline keeps it.
+    appeal.rating, appeal.rating_reason = None, ""
     appeal.due_date = due_date(settings, utcnow().astimezone(settings.zone).date())
 
 

@@ -49,7 +49,8 @@ def search(db: Session, building_code: str, query: str, page: int = 1) -> Tenant
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
     rows = db.scalars(
-        base.order_by(Tenant.floor_room, Tenant.name).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+        # "9F-905" before "58F-5801": shorter floor/room labels are lower floors.
+        base.order_by(func.length(Tenant.floor_room), Tenant.floor_room, Tenant.name).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
     )
     return TenantPage(list(rows), page, pages, total)
 

@@ -166,3 +166,17 @@ def test_reopen_sets_a_new_due_date(
     reopened = appeals.get_by_reference(db, appeal.reference)
     assert first_due.isoformat() == "2026-01-12"
     assert reopened.due_date > first_due
+    assert reopened.events[-1].body == "企业反映仍未解决"  # the reason is on the timeline
+
+
+def test_reopening_clears_the_old_rating(
+    app: Flask, db: Session, make_appeal: Callable[..., Appeal], officer: Actor
+) -> None:
+    appeal = make_appeal()
+    appeals.resolve(db, appeal.id, "已处理", officer)
+    appeals.rate(db, appeal.token, "dissatisfied", "没有解决")
+    appeals.reopen(db, app.config["KIOSK"], appeal.id, "重新协调", officer)
+    db.expire_all()
+    reopened = appeals.get_by_reference(db, appeal.reference)
+    assert reopened.rating is None and reopened.rating_reason == ""
+    assert EventKind.RATED in [e.kind for e in reopened.events]  # history kept

@@ -96,6 +96,13 @@ def test_search_by_name_and_by_code(terminal: Terminal, make_tenant: Callable[..
     assert "没有与" in html
 
 
+def test_companies_are_listed_by_floor(terminal: Terminal, make_tenant: Callable[..., Tenant]) -> None:
+    make_tenant("高楼层公司", floor_room="58F-5801")
+    make_tenant("低楼层公司", floor_room="9F-905")
+    html = terminal.page("/appeal/company").get_data(as_text=True)
+    assert html.index("低楼层公司") < html.index("高楼层公司")
+
+
 def test_change_from_check_page_returns_to_check(terminal: Terminal, make_tenant: Callable[..., Tenant]) -> None:
     terminal.fill_appeal(tenant=make_tenant().id)
     response = terminal.answer("/appeal/category?change=1", category="finance")
