@@ -40,7 +40,9 @@ def _sessions(app: Flask) -> sessionmaker[Session]:
 @click.pass_context
 def main(ctx: click.Context, instance: str | None) -> None:
     """Lobby Kiosk (楼宇政务服务驿站)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     ctx.obj = {"instance": instance}
 
 
@@ -110,7 +112,10 @@ def staff() -> None:
 @click.argument("username")
 @click.option("--name", "display_name", default="", help="Name shown in the admin.")
 @click.option(
-    "--role", type=click.Choice([r.value for r in Role]), default=Role.STAFF.value, show_default=True
+    "--role",
+    type=click.Choice([r.value for r in Role]),
+    default=Role.STAFF.value,
+    show_default=True,
 )
 @click.option(
     "--password",
@@ -121,7 +126,9 @@ def staff() -> None:
     help="Asked for when not given (or set KIOSK_NEW_STAFF_PASSWORD).",
 )
 @click.pass_context
-def staff_create(ctx: click.Context, username: str, display_name: str, role: str, password: str) -> None:
+def staff_create(
+    ctx: click.Context, username: str, display_name: str, role: str, password: str
+) -> None:
     """Create a staff account."""
     from kiosk.errors import ValidationFailed
     from kiosk.services.audit import Actor
@@ -132,7 +139,9 @@ def staff_create(ctx: click.Context, username: str, display_name: str, role: str
         try:
             create_staff(session, username, display_name, password, Role(role), Actor(None, "cli"))
         except ValidationFailed as exc:
-            raise click.ClickException("; ".join(f"{k}: {v}" for k, v in exc.fields.items())) from None
+            raise click.ClickException(
+                "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
+            ) from None
     click.echo(f"created {role} {username}")
 
 

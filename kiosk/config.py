@@ -20,10 +20,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 ENV_PREFIX = "KIOSK_"
 CONFIG_FILE = "kiosk.cfg"
-SECRET_KEY_FILE = "secret_key"
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 - the file's name, not a key
 LOCALES = ("zh_CN", "en")
 # KIOSK_* variables that are not settings: where the instance is, and inputs to commands/tests.
-NOT_SETTINGS = frozenset({"KIOSK_INSTANCE_PATH", "KIOSK_TEST_DATABASE_URL", "KIOSK_NEW_STAFF_PASSWORD"})
+NOT_SETTINGS = frozenset(
+    {"KIOSK_INSTANCE_PATH", "KIOSK_TEST_DATABASE_URL", "KIOSK_NEW_STAFF_PASSWORD"}
+)
 
 
 class ConfigError(Exception):

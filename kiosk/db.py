@@ -79,7 +79,10 @@ def make_engine(settings: Settings) -> Engine:
         # not always the thread that opened it (request threads, the print worker).
         engine = create_engine(
             url,
-            connect_args={"check_same_thread": False, "timeout": settings.db_busy_timeout_ms / 1000},
+            connect_args={
+                "check_same_thread": False,
+                "timeout": settings.db_busy_timeout_ms / 1000,
+            },
         )
         event.listen(engine, "connect", _sqlite_pragmas(settings.db_busy_timeout_ms))
         event.listen(engine, "begin", _sqlite_begin)

@@ -129,11 +129,17 @@ class DatabaseSessionInterface(SessionInterface):
                     return
                 if session.token is None:
                     session.token = secrets.token_urlsafe(32)
-                    db.add(WebSession(id=_key(session.token), data=_plain(session), expires_at=expires))
+                    db.add(
+                        WebSession(id=_key(session.token), data=_plain(session), expires_at=expires)
+                    )
                 else:
                     row = db.get(WebSession, _key(session.token))
                     if row is None:
-                        db.add(WebSession(id=_key(session.token), data=_plain(session), expires_at=expires))
+                        db.add(
+                            WebSession(
+                                id=_key(session.token), data=_plain(session), expires_at=expires
+                            )
+                        )
                     else:
                         row.data, row.expires_at = _plain(session), expires
                 response.set_cookie(cookie, session.token, **options)  # type: ignore[arg-type]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, current_app, url_for
 from flask_wtf import CSRFProtect
@@ -26,7 +27,7 @@ def static_url(filename: str) -> str:
     return url_for("static", filename=filename, v=_digest(static / filename))
 
 
-def public_link(endpoint: str, **values: object) -> str:
+def public_link(endpoint: str, **values: Any) -> str:
     """An absolute link for a phone (QR codes): the configured public URL, else this host."""
     public_url = current_app.config["KIOSK"].public_url
     if public_url:
@@ -42,9 +43,7 @@ def init_app(app: Flask) -> None:
     from kiosk.terminal import bp as terminal_bp
 
     csrf.init_app(app)
-    app.jinja_env.globals.update(
-        static_url=static_url, qr_svg=qr_svg, kiosk_version=__version__
-    )
+    app.jinja_env.globals.update(static_url=static_url, qr_svg=qr_svg, kiosk_version=__version__)
     app.jinja_env.add_extension("jinja2.ext.do")
     for blueprint in (terminal_bp, public_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)

@@ -45,9 +45,14 @@ _real_connect = socket.socket.connect
 
 def _loopback_only(self: socket.socket, address: Any) -> Any:
     host = address[0] if isinstance(address, tuple) else address
-    if isinstance(host, str) and host not in ("127.0.0.1", "::1", "localhost") and self.family in (
-        socket.AF_INET,
-        socket.AF_INET6,
+    if (
+        isinstance(host, str)
+        and host not in ("127.0.0.1", "::1", "localhost")
+        and self.family
+        in (
+            socket.AF_INET,
+            socket.AF_INET6,
+        )
     ):
         raise RuntimeError(f"a test tried to reach {address!r}: only loopback is allowed")
     return _real_connect(self, address)
@@ -174,7 +179,9 @@ def db(app: Flask) -> Iterator[Session]:
 @pytest.fixture
 def building(db: Session) -> Building:
     """The building the test kiosk is in (code "demo", the default)."""
-    building = Building(code="demo", name_zh="芙蓉国际金融中心", name_en="Furong International Finance Centre")
+    building = Building(
+        code="demo", name_zh="芙蓉国际金融中心", name_en="Furong International Finance Centre"
+    )
     db.add(building)
     db.commit()
     return building
@@ -210,7 +217,9 @@ def make_staff(db: Session) -> Callable[..., Staff]:
     from kiosk.services.staff import create_staff
 
     def factory(username: str = "officer", role: Role = Role.STAFF, name: str = "") -> Staff:
-        return create_staff(db, username, name or username.title(), STAFF_PASSWORD, role, Actor(None, "test"))
+        return create_staff(
+            db, username, name or username.title(), STAFF_PASSWORD, role, Actor(None, "test")
+        )
 
     return factory
 
@@ -261,7 +270,9 @@ class AuthActions:
     def sign_out(self) -> Any:
         """Post the sign-out form."""
         page = self._client.get("/admin/")
-        return self._client.post("/admin/sign-out", data={"csrf_token": csrf_token(page.get_data(as_text=True))})
+        return self._client.post(
+            "/admin/sign-out", data={"csrf_token": csrf_token(page.get_data(as_text=True))}
+        )
 
 
 @pytest.fixture

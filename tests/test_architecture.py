@@ -26,6 +26,7 @@ PUBLIC_ENDPOINTS = {
     "public.rate_appeal",
     "public.reopen_appeal",
     "admin.sign_in",
+    "admin.sign_out",  # signing out must work after the session has already expired
     "api.health",
 }
 CSRF_EXEMPT = {"terminal.wipe_session"}
@@ -43,15 +44,19 @@ def _rules(app: Flask) -> list[tuple[str, str, set[str]]]:
 def test_every_route_declares_its_access_rule(app: Flask) -> None:
     for endpoint, url, _ in _rules(app):
         access = getattr(app.view_functions[endpoint], ACCESS_ATTR, None)
-        assert access == PUBLIC or isinstance(access, Role), f"{endpoint} ({url}) has no access rule"
+        assert access == PUBLIC or isinstance(access, Role), (
+            f"{endpoint} ({url}) has no access rule"
+        )
         if access == PUBLIC:
             assert endpoint in PUBLIC_ENDPOINTS, f"{endpoint} is public but not on the allow-list"
 
 
 def test_admin_routes_are_never_public(app: Flask) -> None:
     for endpoint, _, _ in _rules(app):
-        if endpoint.startswith("admin.") and endpoint != "admin.sign_in":
-            assert isinstance(getattr(app.view_functions[endpoint], ACCESS_ATTR, None), Role), endpoint
+        if endpoint.startswith("admin.") and endpoint not in ("admin.sign_in", "admin.sign_out"):
+            assert isinstance(getattr(app.view_functions[endpoint], ACCESS_ATTR, None), Role), (
+                endpoint
+            )
 
 
 def test_a_view_without_a_rule_is_refused(app: Flask) -> None:
@@ -63,7 +68,9 @@ def test_urls_are_kebab_case(app: Flask) -> None:
     for endpoint, url, _ in _rules(app):
         for segment in url.strip("/").split("/"):
             if segment:
-                assert SEGMENT.match(segment), f"{endpoint}: {url!r} segment {segment!r} is not kebab-case"
+                assert SEGMENT.match(segment), (
+                    f"{endpoint}: {url!r} segment {segment!r} is not kebab-case"
+                )
 
 
 def _sample_url(url: str) -> str:
@@ -84,6 +91,11 @@ def test_every_post_route_refuses_a_missing_csrf_token(
         if "POST" not in methods or endpoint in CSRF_EXEMPT:
             continue
         response = client.post(_sample_url(url), data={"anything": "1"})
+        staff_only = isinstance(getattr(app.view_functions[endpoint], ACCESS_ATTR, None), Role)
+        if staff_only and not signed_in:
+            # Refused one step earlier: not signed in.
+            assert response.status_code == 302 and "/admin/sign-in" in response.location, endpoint
+            continue
         assert response.status_code == 400, f"{endpoint} accepted a POST without a CSRF token"
 
 

@@ -1,4 +1,4 @@
-"""The `kiosk` command: db upgrade, staff create, serve on an empty instance, clear config errors."""
+"""The `kiosk` command: db upgrade, staff create, serve on an empty instance, config errors."""
 
 from __future__ import annotations
 
@@ -24,7 +24,10 @@ def _env(instance: Path, **extra: str) -> dict[str, str]:
 
 def _tables(database: Path) -> set[str]:
     with sqlite3.connect(database) as connection:
-        return {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        return {
+            row[0]
+            for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        }
 
 
 def test_db_upgrade_and_staff_create(tmp_path: Path) -> None:
@@ -35,15 +38,29 @@ def test_db_upgrade_and_staff_create(tmp_path: Path) -> None:
     assert {"appeal", "staff", "print_job", "alembic_version"} <= _tables(instance / "kiosk.db")
     result = runner.invoke(
         main,
-        ["--instance", str(instance), "staff", "create", "wang", "--name", "王主任", "--role", "admin"],
+        [
+            "--instance",
+            str(instance),
+            "staff",
+            "create",
+            "wang",
+            "--name",
+            "王主任",
+            "--role",
+            "admin",
+        ],
         input="long enough password\nlong enough password\n",
     )
     assert result.exit_code == 0, result.output
     with sqlite3.connect(instance / "kiosk.db") as connection:
-        (hash_,) = connection.execute("SELECT password_hash FROM staff WHERE username='wang'").fetchone()
+        (hash_,) = connection.execute(
+            "SELECT password_hash FROM staff WHERE username='wang'"
+        ).fetchone()
     assert hash_.startswith("$argon2id$") and "long enough" not in hash_
     again = runner.invoke(
-        main, ["--instance", str(instance), "staff", "create", "wang"], env={"KIOSK_NEW_STAFF_PASSWORD": "x" * 12}
+        main,
+        ["--instance", str(instance), "staff", "create", "wang"],
+        env={"KIOSK_NEW_STAFF_PASSWORD": "x" * 12},
     )
     assert again.exit_code == 1 and "username: 该用户名已被使用。" in again.output
 
@@ -76,7 +93,9 @@ def test_serve_creates_the_schema_on_an_empty_instance(tmp_path: Path) -> None:
         deadline = time.monotonic() + 30
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:  # noqa: S310
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/healthz", timeout=1
+                ) as response:
                     body = response.read().decode()
                     break
             except OSError:
@@ -84,7 +103,7 @@ def test_serve_creates_the_schema_on_an_empty_instance(tmp_path: Path) -> None:
                 assert time.monotonic() < deadline, "serve did not answer"
                 time.sleep(0.1)
         assert '"database":"ok"' in body.replace(" ", "")
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:  # noqa: S310
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
             assert "楼宇政务服务驿站" in response.read().decode()
             assert response.headers["Cache-Control"] == "no-store"
     finally:
@@ -114,4 +133,8 @@ def test_bad_printer_url_stops_the_start(tmp_path: Path, value: str) -> None:
     result = CliRunner().invoke(
         main, ["--instance", str(tmp_path), "db", "upgrade"], env={"KIOSK_RECEIPT_PRINTER": value}
     )
-    assert result.exit_code == 1 and "KIOSK_RECEIPT_PRINTER" in result.output and value in result.output
+    assert (
+        result.exit_code == 1
+        and "KIOSK_RECEIPT_PRINTER" in result.output
+        and value in result.output
+    )

@@ -42,7 +42,10 @@ def test_every_bad_value_is_named_with_its_source(tmp_path: Path) -> None:
         load_settings(tmp_path, environ=env)
     message = str(caught.value)
     assert "KIOSK_IDLE_SECONDS='soon' (environment)" in message
-    assert "KIOSK_TIMEZONE='Mars/Olympus' (environment): Value error, is not a known time zone" in message
+    assert (
+        "KIOSK_TIMEZONE='Mars/Olympus' (environment): Value error, is not a known time zone"
+        in message
+    )
     assert "ftp://printer" in message
     assert "KIOSK_DATABASE_URL='mysql://x/y'" in message
 
@@ -64,13 +67,16 @@ def test_secret_key_value_is_never_printed(tmp_path: Path) -> None:
 
 def test_lists_of_dates_from_the_environment(tmp_path: Path) -> None:
     settings = load_settings(
-        tmp_path, environ={"KIOSK_EXTRA_HOLIDAYS": "2027-01-01, 2027-02-10", "KIOSK_COOKIE_SECURE": "true"}
+        tmp_path,
+        environ={"KIOSK_EXTRA_HOLIDAYS": "2027-01-01, 2027-02-10", "KIOSK_COOKIE_SECURE": "true"},
     )
     assert [d.isoformat() for d in settings.extra_holidays] == ["2027-01-01", "2027-02-10"]
     assert settings.cookie_secure is True
 
 
-def test_create_app_fails_fast_with_the_config_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_create_app_fails_fast_with_the_config_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from kiosk import create_app
 
     monkeypatch.setenv("KIOSK_HOTLINE", "call us")
@@ -78,7 +84,9 @@ def test_create_app_fails_fast_with_the_config_error(tmp_path: Path, monkeypatch
         create_app(instance_path=tmp_path)
 
 
-def test_instance_path_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_instance_path_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from kiosk import create_app
 
     monkeypatch.setenv("KIOSK_INSTANCE_PATH", str(tmp_path / "inst"))

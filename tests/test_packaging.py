@@ -17,7 +17,18 @@ ROOT = Path(__file__).resolve().parent.parent
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(out),
+            str(ROOT),
+        ],
         check=True,
         capture_output=True,
         timeout=300,
@@ -28,7 +39,9 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_wheel_holds_every_package_and_asset(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
-    for init in list((ROOT / "kiosk").rglob("__init__.py")) + list((ROOT / "printers").rglob("__init__.py")):
+    for init in list((ROOT / "kiosk").rglob("__init__.py")) + list(
+        (ROOT / "printers").rglob("__init__.py")
+    ):
         relative = init.relative_to(ROOT).as_posix()
         assert relative in names, f"{relative} is missing: add its package to setup.cfg"
     for asset in [*(ROOT / "templates").rglob("*.html"), *(ROOT / "static").rglob("*.*")]:
@@ -40,7 +53,17 @@ def test_wheel_holds_every_package_and_asset(wheel: Path) -> None:
 def test_installed_wheel_serves_pages_outside_the_checkout(wheel: Path, tmp_path: Path) -> None:
     target = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
         check=True,
         capture_output=True,
         timeout=300,
@@ -63,7 +86,11 @@ print("served")
 """
     # -S: no site hooks, so the editable install of the checkout cannot leak in.
     result = subprocess.run(
-        [sys.executable, "-S", "-c", program], capture_output=True, text=True, timeout=120, cwd=tmp_path
+        [sys.executable, "-S", "-c", program],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "served"

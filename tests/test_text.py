@@ -18,7 +18,9 @@ from kiosk.text import clean_text, mask_mobile
         ("tab\there", "tab here", 0),
     ],
 )
-def test_invisible_and_control_characters_are_removed(raw: str, expected: str, removed: int) -> None:
+def test_invisible_and_control_characters_are_removed(
+    raw: str, expected: str, removed: int
+) -> None:
     cleaned = clean_text(raw)
     assert (cleaned.text, cleaned.removed) == (expected, removed)
 

@@ -36,7 +36,8 @@ def test_normalisation_full_width_spaces_and_case() -> None:
 
 
 @pytest.mark.parametrize(
-    "bad", ["", "91430102MA4L0001", "91430102MA4L0001XXX", "91430102MA4L0001IO", "9143010２MA4L000１Z!"]
+    "bad",
+    ["", "91430102MA4L0001", "91430102MA4L0001XXX", "91430102MA4L0001IO", "9143010２MA4L000１Z!"],
 )
 def test_malformed_codes(bad: str) -> None:
     assert not is_valid_uscc(bad)
@@ -47,7 +48,9 @@ uscc_bodies = st.text(alphabet=USCC_ALPHABET, min_size=17, max_size=17)
 
 @settings(max_examples=2000)
 @given(uscc_bodies, st.integers(0, 17), st.sampled_from(USCC_ALPHABET))
-def test_every_single_character_change_is_caught(body: str, position: int, replacement: str) -> None:
+def test_every_single_character_change_is_caught(
+    body: str, position: int, replacement: str
+) -> None:
     code = body + uscc_check_char(body)
     assert is_valid_uscc(code)
     if code[position] == replacement:
@@ -68,13 +71,22 @@ def test_every_adjacent_transposition_is_caught(body: str, position: int) -> Non
 
 
 @pytest.mark.parametrize(
-    "raw", ["13812345678", "+86 138 1234 5678", "0086-138-1234-5678", "１３８１２３４５６７８", "199 0000 0000"]
+    "raw",
+    [
+        "13812345678",
+        "+86 138 1234 5678",
+        "0086-138-1234-5678",
+        "１３８１２３４５６７８",
+        "199 0000 0000",
+    ],
 )
 def test_mobile_numbers_accepted(raw: str) -> None:
     assert is_valid_mobile(raw)
     assert len(normalize_mobile(raw)) == 11
 
 
-@pytest.mark.parametrize("raw", ["", "12345678901", "1381234567", "138123456789", "86 13812345678x", "０２１-12345678"])
+@pytest.mark.parametrize(
+    "raw", ["", "12345678901", "1381234567", "138123456789", "86 13812345678x", "０２１-12345678"]
+)
 def test_mobile_numbers_refused(raw: str) -> None:
     assert not is_valid_mobile(raw)

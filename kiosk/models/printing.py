@@ -38,7 +38,12 @@ class PrintJob(Timestamped, Base):
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
     reprint: Mapped[bool] = mapped_column(default=False)
     status: Mapped[PrintStatus] = mapped_column(
-        Enum(PrintStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        Enum(
+            PrintStatus,
+            native_enum=False,
+            length=20,
+            values_callable=lambda e: [m.value for m in e],
+        ),
         default=PrintStatus.PENDING,
     )
     attempts: Mapped[int] = mapped_column(default=0)

@@ -7,8 +7,8 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectChoice, TextAreaField
 from werkzeug.wrappers import Response
+from wtforms import RadioField, SelectChoice, TextAreaField
 
 from kiosk.access import public
 from kiosk.db import get_session
@@ -42,7 +42,12 @@ class ReopenForm(FlaskForm):
     reason = TextAreaField(_l("What is still not resolved?"), render_kw={"rows": 3})
 
 
-def _render(token: str, rate_form: RateForm | None = None, reopen_form: ReopenForm | None = None, status: int = 200) -> tuple[str, int]:
+def _render(
+    token: str,
+    rate_form: RateForm | None = None,
+    reopen_form: ReopenForm | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
     appeal = appeals.get_by_token(get_session(), token)
     can_rate = appeal.status is AppealStatus.RESOLVED
     html = render_template(

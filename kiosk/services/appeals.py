@@ -108,8 +108,10 @@ def check_mobile(value: str) -> Checked:
 
 def active_categories(db: Session) -> list[AppealCategory]:
     """The categories a tenant can choose from, in display order."""
-    query = select(AppealCategory).where(AppealCategory.active).order_by(
-        AppealCategory.sort_order, AppealCategory.id
+    query = (
+        select(AppealCategory)
+        .where(AppealCategory.active)
+        .order_by(AppealCategory.sort_order, AppealCategory.id)
     )
     return list(db.scalars(query))
 
@@ -192,9 +194,7 @@ def submit_appeal(
 
 def _new_appeal(db: Session, settings: Settings, draft: AppealDraft, now: datetime) -> Appeal:
     category = db.scalar(
-        select(AppealCategory).where(
-            AppealCategory.code == draft.category, AppealCategory.active
-        )
+        select(AppealCategory).where(AppealCategory.code == draft.category, AppealCategory.active)
     )
     if category is None:
         raise ValidationFailed(fields={"category": _l("Choose a category.")})
@@ -265,12 +265,23 @@ def public_events(appeal: Appeal) -> list[AppealEvent]:
 
 
 def _event(
-    db: Session, appeal: Appeal, kind: EventKind, actor: Actor, *, public: bool, body: str = "",
+    db: Session,
+    appeal: Appeal,
+    kind: EventKind,
+    actor: Actor,
+    *,
+    public: bool,
+    body: str = "",
     **data: Any,
 ) -> None:
     db.add(
         AppealEvent(
-            appeal_id=appeal.id, kind=kind, public=public, body=body, staff_id=actor.staff_id, data=data
+            appeal_id=appeal.id,
+            kind=kind,
+            public=public,
+            body=body,
+            staff_id=actor.staff_id,
+            data=data,
         )
     )
     audit.record(db, actor, f"appeal.{kind.value}", "appeal", appeal.reference, **data)
@@ -397,7 +408,10 @@ def rate(db: Session, token: str, rating: str, reason: str) -> Appeal:
         appeal.status, appeal.rating, appeal.rating_reason = AppealStatus.CLOSED, value, text
         db.add(
             AppealEvent(
-                appeal_id=appeal.id, kind=EventKind.RATED, public=True, body=text,
+                appeal_id=appeal.id,
+                kind=EventKind.RATED,
+                public=True,
+                body=text,
                 data={"rating": value.value},
             )
         )

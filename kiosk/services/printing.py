@@ -123,7 +123,9 @@ class PrintWorker:
         with self._factory() as db, db.begin():
             result = db.execute(
                 update(PrintJob)
-                .where(PrintJob.kiosk_id == self._settings.id, PrintJob.status == PrintStatus.PRINTING)
+                .where(
+                    PrintJob.kiosk_id == self._settings.id, PrintJob.status == PrintStatus.PRINTING
+                )
                 .values(status=PrintStatus.PENDING)
             )
         return int(result.rowcount)  # type: ignore[attr-defined]

@@ -12,7 +12,9 @@ from kiosk.text import mask_mobile
 from printers import Feed, QRCode, Receipt, Rule, Text
 
 
-def appeal_slip(appeal: Appeal, settings: Settings, building_name: str, status_url: str) -> dict[str, Any]:
+def appeal_slip(
+    appeal: Appeal, settings: Settings, building_name: str, status_url: str
+) -> dict[str, Any]:
     """The slip a tenant takes away after raising an appeal (as a JSON-ready document)."""
     with force_locale(appeal.locale):
         receipt = Receipt(
@@ -24,10 +26,22 @@ def appeal_slip(appeal: Appeal, settings: Settings, building_name: str, status_u
                 Feed(),
                 Text(gettext("Reference"), bold=True),
                 Text(appeal.reference, size=2, bold=True),
-                Text(gettext("Submitted: %(when)s", when=format_datetime(appeal.created_at, "yyyy-MM-dd HH:mm"))),
+                Text(
+                    gettext(
+                        "Submitted: %(when)s",
+                        when=format_datetime(appeal.created_at, "yyyy-MM-dd HH:mm"),
+                    )
+                ),
                 Text(gettext("Category: %(name)s", name=appeal.category.name(appeal.locale))),
-                Text(gettext("Contact mobile: %(mobile)s", mobile=mask_mobile(appeal.contact_mobile))),
-                Text(gettext("Answer expected by: %(date)s", date=format_date(appeal.due_date, "yyyy-MM-dd"))),
+                Text(
+                    gettext("Contact mobile: %(mobile)s", mobile=mask_mobile(appeal.contact_mobile))
+                ),
+                Text(
+                    gettext(
+                        "Answer expected by: %(date)s",
+                        date=format_date(appeal.due_date, "yyyy-MM-dd"),
+                    )
+                ),
                 Rule(),
                 QRCode(status_url),
                 Text(gettext("Scan to follow your appeal"), align="center"),

@@ -35,7 +35,11 @@ def create_staff(
 ) -> Staff:
     """Create a staff account; the password is stored only as an argon2 hash."""
     username = username.strip().lower()
-    if not username or len(username) > 40 or not username.replace("-", "").replace("_", "").isalnum():
+    if (
+        not username
+        or len(username) > 40
+        or not username.replace("-", "").replace("_", "").isalnum()
+    ):
         raise ValidationFailed(fields={"username": _l("Use letters, digits, - and _ only.")})
     if len(password) < PASSWORD_MIN:
         raise ValidationFailed(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import Session
 
 from kiosk.models import Building, Tenant
@@ -41,7 +41,7 @@ def search(db: Session, building_code: str, query: str, page: int = 1) -> Tenant
         condition.append(
             or_(
                 Tenant.name.like(pattern, escape="\\"),
-                Tenant.uscc.like(f"{_escape_like(code)}%", escape="\\") if code else False,
+                Tenant.uscc.like(f"{_escape_like(code)}%", escape="\\") if code else false(),
             )
         )
     base = select(Tenant).join(Building).where(*condition)
@@ -50,7 +50,9 @@ def search(db: Session, building_code: str, query: str, page: int = 1) -> Tenant
     page = min(max(page, 1), pages)
     rows = db.scalars(
         # "9F-905" before "58F-5801": shorter floor/room labels are lower floors.
-        base.order_by(func.length(Tenant.floor_room), Tenant.floor_room, Tenant.name).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+        base.order_by(func.length(Tenant.floor_room), Tenant.floor_room, Tenant.name)
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
     )
     return TenantPage(list(rows), page, pages, total)
 

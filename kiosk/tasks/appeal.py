@@ -36,7 +36,9 @@ def _check(check: Callable[[str], Checked]) -> Callable[[FlaskForm, Field], None
     return validator
 
 
-def _save_checked(form: FlaskForm, answers: Answers, checks: Mapping[str, Callable[[str], Checked]]) -> Any:
+def _save_checked(
+    form: FlaskForm, answers: Answers, checks: Mapping[str, Callable[[str], Checked]]
+) -> Any:
     """Store each field's checked value; ask to look again if invisible characters went."""
     cleaned = False
     for name, check in checks.items():
@@ -68,7 +70,10 @@ def _save_company(form: FlaskForm, answers: Answers, ctx: StepContext) -> None:
     if tenant is None:
         raise ValidationFailed(fields={"tenant": _l("Choose your company from the list.")})
     answers.update(
-        company_choice="listed", tenant_id=tenant.id, company_name=tenant.name, company_uscc=tenant.uscc
+        company_choice="listed",
+        tenant_id=tenant.id,
+        company_name=tenant.name,
+        company_uscc=tenant.uscc,
     )
     return None
 
@@ -76,9 +81,7 @@ def _save_company(form: FlaskForm, answers: Answers, ctx: StepContext) -> None:
 class CompanyDetailsForm(FlaskForm):
     """A company that is not on the building's list types its name (and code, if it has one)."""
 
-    company_name = StringField(
-        _l("Company name"), validators=[_check(appeals.check_company_name)]
-    )
+    company_name = StringField(_l("Company name"), validators=[_check(appeals.check_company_name)])
     company_uscc = StringField(
         _l("Unified social credit code (optional)"),
         description=_l("18 characters, on the business licence. Leave empty if you don't know it."),
@@ -88,7 +91,9 @@ class CompanyDetailsForm(FlaskForm):
 
 def _save_company_details(form: FlaskForm, answers: Answers, ctx: StepContext) -> Any:
     return _save_checked(
-        form, answers, {"company_name": appeals.check_company_name, "company_uscc": appeals.check_uscc}
+        form,
+        answers,
+        {"company_name": appeals.check_company_name, "company_uscc": appeals.check_uscc},
     )
 
 
@@ -153,7 +158,11 @@ def _save_contact(form: FlaskForm, answers: Answers, ctx: StepContext) -> Any:
 
 def _check_rows(answers: Answers, ctx: StepContext) -> list[CheckRow]:
     category = next(
-        (c.name(ctx.locale) for c in appeals.active_categories(ctx.db) if c.code == answers.get("category")),
+        (
+            c.name(ctx.locale)
+            for c in appeals.active_categories(ctx.db)
+            if c.code == answers.get("category")
+        ),
         "",
     )
     company = answers.get("company_name", "")

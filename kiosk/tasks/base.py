@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from kiosk.config import Settings
 
 Answers = dict[str, Any]
-Label = LazyString | str
+Label: TypeAlias = "LazyString | str"  # a lazy translation, or plain text
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
-from wtforms import HiddenField
 from werkzeug.wrappers import Response
+from wtforms import HiddenField
 
 from kiosk.access import public
 from kiosk.config import LOCALES
@@ -117,13 +117,16 @@ def switch_language() -> Response:
 
 @bp.post("/reset")
 @public
-@csrf.exempt  # wiping is harmless to force, and must work after the session (and token) expired
 def wipe_session() -> Response:
     """Forget everything of the person at the screen (idle timeout, Finish, Start again)."""
     session.wipe()  # type: ignore[attr-defined]
     if request.accept_mimetypes.best == "application/json":
         return jsonify(wiped=True)
     return redirect(url_for("terminal.home"), 303)
+
+
+# Wiping is harmless to force, and must work after the session (and its CSRF token) expired.
+csrf.exempt(wipe_session)
 
 
 @bp.get(f"/{TASK}/")
@@ -153,7 +156,10 @@ def render_step(
     if step.slug == "company":
         query = request.args.get("q", "")
         page = request.args.get("page", 1, type=int) or 1
-        extra = {"query": query, "results": tenants.search(ctx.db, ctx.settings.building, query, page)}
+        extra = {
+            "query": query,
+            "results": tenants.search(ctx.db, ctx.settings.building, query, page),
+        }
     steps = task.active_steps(answers)
     position = next((i for i, s in enumerate(steps) if s.slug == step.slug), 0) + 1
     html = render_template(
@@ -181,7 +187,9 @@ def task_step(task_slug: str, step_slug: str) -> Response | tuple[str, int]:
     answers = _answers(task)
     first = task.first_incomplete(answers)
     active = [s.slug for s in task.active_steps(answers)]
-    if step.slug not in active or (first is not None and active.index(step.slug) > active.index(first.slug)):
+    if step.slug not in active or (
+        first is not None and active.index(step.slug) > active.index(first.slug)
+    ):
         return start_task(task.slug)
     ctx = _context()
     if request.method == "GET":
@@ -213,7 +221,9 @@ def task_step(task_slug: str, step_slug: str) -> Response | tuple[str, int]:
         if target is None:
             return redirect(url_for("terminal.check_answers", task_slug=task.slug), 303)
         following = target
-    return redirect(url_for("terminal.task_step", task_slug=task.slug, step_slug=following.slug), 303)
+    return redirect(
+        url_for("terminal.task_step", task_slug=task.slug, step_slug=following.slug), 303
+    )
 
 
 @bp.route(f"/{TASK}/check", methods=["GET", "POST"])
@@ -232,7 +242,9 @@ def check_answers(task_slug: str) -> Response | tuple[str, int]:
     return render_check(task, answers)
 
 
-def render_check(task: Task, answers: Answers, notice: Any = None, status: int = 200) -> tuple[str, int]:
+def render_check(
+    task: Task, answers: Answers, notice: Any = None, status: int = 200
+) -> tuple[str, int]:
     """The check-your-answers page, with a fresh form carrying the draft's submission key."""
     if "_key" not in answers:
         answers["_key"] = secrets.token_hex(16)
@@ -306,7 +318,9 @@ def print_status(task_slug: str) -> Response:
 @bp.errorhandler(CSRFError)
 def _csrf_failed(exc: CSRFError) -> Any:
     """The page sat too long (or its session was wiped): show it again with what was typed."""
-    message = _l("This page had expired, so nothing was saved yet. Check your answer and try again.")
+    message = _l(
+        "This page had expired, so nothing was saved yet. Check your answer and try again."
+    )
     args = request.view_args or {}
     task = TASKS.get(str(args.get("task_slug", "")))
     step = task.step(str(args.get("step_slug", ""))) if task else None

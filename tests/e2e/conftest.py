@@ -103,7 +103,7 @@ def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], timeout: flo
         if process.poll() is not None:
             raise RuntimeError(f"kiosk serve exited with {process.returncode}")
         try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:  # noqa: S310 - loopback
+            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:
                 if response.status == 200:
                     return
         except OSError:
@@ -126,11 +126,26 @@ def live_kiosk(tmp_path: Path) -> Iterator[LiveKiosk]:
             "KIOSK_PRINTER_TIMEOUT": "2",
         }
         setup = subprocess.run(
-            [sys.executable, "-m", "kiosk.cli", "demo"], env=env, capture_output=True, text=True, timeout=120
+            [sys.executable, "-m", "kiosk.cli", "demo"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         assert setup.returncode == 0, setup.stderr
         subprocess.run(
-            [sys.executable, "-m", "kiosk.cli", "staff", "create", "e2e-officer", "--name", "测试专员", "--role", "supervisor"],
+            [
+                sys.executable,
+                "-m",
+                "kiosk.cli",
+                "staff",
+                "create",
+                "e2e-officer",
+                "--name",
+                "测试专员",
+                "--role",
+                "supervisor",
+            ],
             env={**env, "KIOSK_NEW_STAFF_PASSWORD": STAFF_PASSWORD},
             check=True,
             capture_output=True,
@@ -168,7 +183,9 @@ def landscape(browser: Browser) -> Iterator[Page]:
 @pytest.fixture
 def phone(browser: Browser) -> Iterator[Page]:
     """A phone that scanned a QR code."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True, has_touch=True
+    )
     page = context.new_page()
     yield page
     context.close()
@@ -186,6 +203,8 @@ def staff_page(browser: Browser) -> Iterator[Page]:
 def watch_console(page: Page) -> list[str]:
     """Collect console errors (a CSP violation shows up here) for the test to assert on."""
     errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
     page.on("pageerror", lambda error: errors.append(str(error)))
     return errors

@@ -51,7 +51,10 @@ WORDS = {
 def first_tenant(database: Path) -> tuple[str, str]:
     """Name and floor/room of the first company on the building's list."""
     with sqlite3.connect(database) as connection:
-        row = connection.execute("SELECT name, floor_room FROM tenant ORDER BY length(floor_room), floor_room, name LIMIT 1").fetchone()
+        row = connection.execute(
+            "SELECT name, floor_room FROM tenant"
+            " ORDER BY length(floor_room), floor_room, name LIMIT 1"
+        ).fetchone()
     return str(row[0]), str(row[1])
 
 

@@ -8,7 +8,16 @@ import sqlite3
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import LANDSCAPE, STAFF_PASSWORD, LiveKiosk, watch_console
-from tests.e2e.kiosk_pages import WORDS, choose, contact, describe, first_tenant, pick_company, start_appeal, tap
+from tests.e2e.kiosk_pages import (
+    WORDS,
+    choose,
+    contact,
+    describe,
+    first_tenant,
+    pick_company,
+    start_appeal,
+    tap,
+)
 from tests.support.escpos_decoder import decode
 
 
@@ -33,7 +42,7 @@ def test_appeal_in_chinese_from_touchscreen_to_rating(
 ) -> None:
     errors = watch_console(page)
     words = WORDS["zh_CN"]
-    company, room = first_tenant(live_kiosk.database)
+    company, _ = first_tenant(live_kiosk.database)
     start_appeal(page, live_kiosk.url, "zh_CN")
     pick_company(page, "zh_CN", company[2:5], company)
     choose(page, "zh_CN", "交通出行")
@@ -53,11 +62,20 @@ def test_appeal_in_chinese_from_touchscreen_to_rating(
     assert "诉求类别：交通出行" in slip.text and "联系电话：138****5678" in slip.text
     assert len(slip.cuts) == 1
     (status_url,) = slip.qr_payloads
-    assert status_url.startswith(live_kiosk.url + "/status/") and len(status_url.rsplit("/", 1)[1]) >= 32
+    assert (
+        status_url.startswith(live_kiosk.url + "/status/")
+        and len(status_url.rsplit("/", 1)[1]) >= 32
+    )
     expect(page.locator("[data-when=printed]")).to_be_visible(timeout=10_000)
     expect(page.locator("[data-when=failed]")).to_be_hidden()
 
-    _staff_answers(staff_page, live_kiosk.url, reference, "已联系公交公司勘查线路。", "已开通定制通勤专线，共设8个站点。")
+    _staff_answers(
+        staff_page,
+        live_kiosk.url,
+        reference,
+        "已联系公交公司勘查线路。",
+        "已开通定制通勤专线，共设8个站点。",
+    )
 
     phone.goto(status_url)
     expect(phone.locator(".status-ref")).to_have_text(reference)
@@ -74,7 +92,9 @@ def test_appeal_in_chinese_from_touchscreen_to_rating(
     assert errors == []
 
 
-def test_appeal_in_english_for_a_company_not_in_the_building(landscape: Page, live_kiosk: LiveKiosk) -> None:
+def test_appeal_in_english_for_a_company_not_in_the_building(
+    landscape: Page, live_kiosk: LiveKiosk
+) -> None:
     page = landscape
     errors = watch_console(page)
     words = WORDS["en"]
@@ -89,13 +109,17 @@ def test_appeal_in_english_for_a_company_not_in_the_building(landscape: Page, li
     tap(page, "button", words["submit"])
     reference = page.locator("[data-reference]").inner_text().strip()
     slip = decode(live_kiosk.printer.wait_for_jobs(1, timeout=15)[0])
-    assert reference in slip.text and "Category: Financing" in slip.text and "139****1234" in slip.text
+    assert (
+        reference in slip.text and "Category: Financing" in slip.text and "139****1234" in slip.text
+    )
     expect(page.locator("[data-when=printed]")).to_be_visible(timeout=10_000)
     assert page.viewport_size == LANDSCAPE
     assert errors == []
 
 
-def test_idle_screen_wipes_everything_and_back_shows_nothing(page: Page, live_kiosk: LiveKiosk) -> None:
+def test_idle_screen_wipes_everything_and_back_shows_nothing(
+    page: Page, live_kiosk: LiveKiosk
+) -> None:
     words = WORDS["zh_CN"]
     secret = "机密：这是上一位用户的描述"
     page.clock.install()

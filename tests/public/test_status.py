@@ -32,7 +32,9 @@ def _page(client: FlaskClient, appeal: Appeal) -> str:
 def test_status_shows_progress_but_nothing_private(
     client: FlaskClient, db: Session, make_appeal: Callable[..., Appeal], officer: Actor
 ) -> None:
-    appeal = make_appeal(description="我们公司的内部情况……", contact_name="张三", company_name="长沙保密科技有限公司")
+    appeal = make_appeal(
+        description="我们公司的内部情况……", contact_name="张三", company_name="长沙保密科技有限公司"
+    )
     appeals.add_note(db, appeal.id, "内部备注：此企业曾多次反映", officer)
     appeals.reply(db, appeal.id, "已转交市交通运输局协调。", officer)
     page = _page(client, appeal)
@@ -44,7 +46,9 @@ def test_status_shows_progress_but_nothing_private(
         assert private not in page
 
 
-def test_unknown_or_guessed_tokens_are_not_found(client: FlaskClient, make_appeal: Callable[..., Appeal]) -> None:
+def test_unknown_or_guessed_tokens_are_not_found(
+    client: FlaskClient, make_appeal: Callable[..., Appeal]
+) -> None:
     appeal = make_appeal()
     for token in ("1", str(appeal.id), appeal.reference, appeal.token[:-1], "x" * 500):
         assert client.get(f"/status/{token}").status_code == 404
@@ -52,7 +56,9 @@ def test_unknown_or_guessed_tokens_are_not_found(client: FlaskClient, make_appea
 
 def _rate(client: FlaskClient, appeal: Appeal, **data: str) -> object:
     html = client.get(f"/status/{appeal.token}").get_data(as_text=True)
-    return client.post(f"/status/{appeal.token}/rate", data={"csrf_token": csrf_token(html), **data})
+    return client.post(
+        f"/status/{appeal.token}/rate", data={"csrf_token": csrf_token(html), **data}
+    )
 
 
 def test_rating_after_resolution(
@@ -78,7 +84,12 @@ def test_rating_after_resolution(
     [("zh_CN", "请告诉我们不满意的原因。"), ("en", "Tell us why you are not satisfied.")],
 )
 def test_dissatisfied_needs_a_reason_in_both_languages(
-    client: FlaskClient, db: Session, make_appeal: Callable[..., Appeal], officer: Actor, locale: str, message: str
+    client: FlaskClient,
+    db: Session,
+    make_appeal: Callable[..., Appeal],
+    officer: Actor,
+    locale: str,
+    message: str,
 ) -> None:
     appeal = make_appeal()
     appeals.resolve(db, appeal.id, "已答复。", officer)

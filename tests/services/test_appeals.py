@@ -17,7 +17,9 @@ from kiosk.services import appeals
 from kiosk.services.audit import Actor
 
 
-def test_submit_gives_reference_token_due_date_and_timeline(make_appeal: Callable[..., Appeal]) -> None:
+def test_submit_gives_reference_token_due_date_and_timeline(
+    make_appeal: Callable[..., Appeal],
+) -> None:
     now = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # 10:00 in Changsha
     appeal = make_appeal(now=now)
     assert appeal.reference == "SQ-20261124-0001"
@@ -34,7 +36,9 @@ def test_reference_uses_the_kiosks_local_date(make_appeal: Callable[..., Appeal]
     assert make_appeal(now=late_evening_utc).reference == "SQ-20261125-0001"
 
 
-def test_same_submission_key_gives_the_same_appeal(make_appeal: Callable[..., Appeal], db: Session) -> None:
+def test_same_submission_key_gives_the_same_appeal(
+    make_appeal: Callable[..., Appeal], db: Session
+) -> None:
     key = uuid.uuid4().hex
     first = make_appeal(submission_key=key)
     again = make_appeal(submission_key=key, description="different text from a resubmitted form")
@@ -42,7 +46,9 @@ def test_same_submission_key_gives_the_same_appeal(make_appeal: Callable[..., Ap
     assert db.scalar(select(func.count()).select_from(Appeal)) == 1
 
 
-def test_slip_is_queued_in_the_same_transaction(make_appeal: Callable[..., Appeal], db: Session) -> None:
+def test_slip_is_queued_in_the_same_transaction(
+    make_appeal: Callable[..., Appeal], db: Session
+) -> None:
     appeal = make_appeal(slip=lambda a: {"elements": [{"kind": "text", "text": a.reference}]})
     job = db.scalar(select(PrintJob))
     assert job is not None and job.subject == appeal.reference and job.kind == "appeal_slip"
@@ -76,8 +82,12 @@ def test_service_rechecks_every_answer(
     assert field in caught.value.fields
 
 
-def test_rare_characters_and_emoji_are_stored_exactly(make_appeal: Callable[..., Appeal], db: Session) -> None:
-    appeal = make_appeal(company_name="𠮷祥䶮科技😀有限公司", contact_name="龑𠮷", description="电梯坏了🙏\n第二行")
+def test_rare_characters_and_emoji_are_stored_exactly(
+    make_appeal: Callable[..., Appeal], db: Session
+) -> None:
+    appeal = make_appeal(
+        company_name="𠮷祥䶮科技😀有限公司", contact_name="龑𠮷", description="电梯坏了🙏\n第二行"
+    )
     db.expire_all()
     stored = db.get(Appeal, appeal.id)
     assert stored is not None
@@ -106,8 +116,12 @@ def test_lifecycle_with_timeline_and_audit(
     assert appeal.status is AppealStatus.RESOLVED and appeal.resolved_at is not None
     kinds = [e.kind for e in appeal.events]
     assert kinds == [
-        EventKind.SUBMITTED, EventKind.ACCEPTED, EventKind.ASSIGNED, EventKind.NOTE,
-        EventKind.REPLY, EventKind.RESOLVED,
+        EventKind.SUBMITTED,
+        EventKind.ACCEPTED,
+        EventKind.ASSIGNED,
+        EventKind.NOTE,
+        EventKind.REPLY,
+        EventKind.RESOLVED,
     ]
     public = [e.kind for e in appeals.public_events(appeal)]
     assert EventKind.NOTE not in public and EventKind.ASSIGNED not in public
@@ -125,12 +139,16 @@ def test_lifecycle_with_timeline_and_audit(
     assert appeal.status is AppealStatus.CLOSED and appeal.rating is Rating.BASICALLY_SATISFIED
 
 
-def test_reply_to_a_new_appeal_accepts_it(db: Session, make_appeal: Callable[..., Appeal], officer: Actor) -> None:
+def test_reply_to_a_new_appeal_accepts_it(
+    db: Session, make_appeal: Callable[..., Appeal], officer: Actor
+) -> None:
     appeal = appeals.reply(db, make_appeal().id, "收到，我们会尽快处理。", officer)
     assert appeal.status is AppealStatus.ACCEPTED
 
 
-def test_wrong_state_is_a_conflict(db: Session, make_appeal: Callable[..., Appeal], officer: Actor) -> None:
+def test_wrong_state_is_a_conflict(
+    db: Session, make_appeal: Callable[..., Appeal], officer: Actor
+) -> None:
     appeal = make_appeal()
     with pytest.raises(Conflict):
         appeals.rate(db, appeal.token, "satisfied", "")
@@ -139,7 +157,9 @@ def test_wrong_state_is_a_conflict(db: Session, make_appeal: Callable[..., Appea
         appeals.accept(db, appeal.id, officer)
 
 
-def test_dissatisfied_needs_a_reason(db: Session, make_appeal: Callable[..., Appeal], officer: Actor) -> None:
+def test_dissatisfied_needs_a_reason(
+    db: Session, make_appeal: Callable[..., Appeal], officer: Actor
+) -> None:
     appeal = make_appeal()
     appeals.resolve(db, appeal.id, "已处理", officer)
     with pytest.raises(ValidationFailed) as caught:

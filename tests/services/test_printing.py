@@ -24,7 +24,9 @@ def printer() -> Iterator[FakePrinter]:
         yield fake
 
 
-def _worker(app: Flask, make_app: Callable[..., Flask], url: str, **overrides: object) -> PrintWorker:
+def _worker(
+    app: Flask, make_app: Callable[..., Flask], url: str, **overrides: object
+) -> PrintWorker:
     settings = make_app(receipt_printer=url, printer_timeout=1.0, **overrides).config["KIOSK"]
     return PrintWorker(app.extensions["kiosk.sessionmaker"], settings)
 
@@ -42,7 +44,11 @@ def _slip_appeal(app: Flask, make_appeal: Callable[..., Appeal]) -> Appeal:
 
 
 def test_slip_reaches_the_printer_in_chinese_with_the_status_qr(
-    app: Flask, make_app: Callable[..., Flask], make_appeal: Callable[..., Appeal], db: Session, printer: FakePrinter
+    app: Flask,
+    make_app: Callable[..., Flask],
+    make_appeal: Callable[..., Appeal],
+    db: Session,
+    printer: FakePrinter,
 ) -> None:
     appeal = _slip_appeal(app, make_appeal)
     worker = _worker(app, make_app, printer.url)
@@ -61,14 +67,19 @@ def test_slip_reaches_the_printer_in_chinese_with_the_status_qr(
 
 
 def test_english_slip_for_an_english_speaker(
-    app: Flask, make_app: Callable[..., Flask], make_appeal: Callable[..., Appeal], printer: FakePrinter
+    app: Flask,
+    make_app: Callable[..., Flask],
+    make_appeal: Callable[..., Appeal],
+    printer: FakePrinter,
 ) -> None:
     from kiosk.services import slips
 
     appeal = make_appeal(
         locale="en",
         category="finance",
-        slip=lambda a: slips.appeal_slip(a, app.config["KIOSK"], "Furong IFC", "http://kiosk.test/s"),
+        slip=lambda a: slips.appeal_slip(
+            a, app.config["KIOSK"], "Furong IFC", "http://kiosk.test/s"
+        ),
     )
     _worker(app, make_app, printer.url).run_once()
     slip = decode(printer.wait_for_jobs(1, timeout=5)[0])
@@ -110,7 +121,11 @@ def test_tenant_is_told_after_the_first_failure(
 
 
 def test_a_slip_too_old_to_hand_over_expires_instead_of_printing(
-    app: Flask, make_app: Callable[..., Flask], make_appeal: Callable[..., Appeal], db: Session, printer: FakePrinter
+    app: Flask,
+    make_app: Callable[..., Flask],
+    make_appeal: Callable[..., Appeal],
+    db: Session,
+    printer: FakePrinter,
 ) -> None:
     _slip_appeal(app, make_appeal)
     worker = _worker(app, make_app, printer.url, slip_max_age_seconds=10)
@@ -121,7 +136,11 @@ def test_a_slip_too_old_to_hand_over_expires_instead_of_printing(
 
 
 def test_a_job_in_flight_when_the_process_died_prints_after_restart(
-    app: Flask, make_app: Callable[..., Flask], make_appeal: Callable[..., Appeal], db: Session, printer: FakePrinter
+    app: Flask,
+    make_app: Callable[..., Flask],
+    make_appeal: Callable[..., Appeal],
+    db: Session,
+    printer: FakePrinter,
 ) -> None:
     _slip_appeal(app, make_appeal)
     job = db.scalar(select(PrintJob))
@@ -136,7 +155,10 @@ def test_a_job_in_flight_when_the_process_died_prints_after_restart(
 
 
 def test_each_kiosk_prints_only_its_own_jobs(
-    app: Flask, make_app: Callable[..., Flask], make_appeal: Callable[..., Appeal], printer: FakePrinter
+    app: Flask,
+    make_app: Callable[..., Flask],
+    make_appeal: Callable[..., Appeal],
+    printer: FakePrinter,
 ) -> None:
     _slip_appeal(app, make_appeal)  # queued by kiosk-1
     other = _worker(app, make_app, printer.url, id="kiosk-2")
@@ -145,7 +167,10 @@ def test_each_kiosk_prints_only_its_own_jobs(
 
 
 def test_worker_thread_prints_when_woken(
-    app: Flask, make_app: Callable[..., Flask], make_appeal: Callable[..., Appeal], printer: FakePrinter
+    app: Flask,
+    make_app: Callable[..., Flask],
+    make_appeal: Callable[..., Appeal],
+    printer: FakePrinter,
 ) -> None:
     worker = _worker(app, make_app, printer.url)
     worker.start()
@@ -155,4 +180,3 @@ def test_worker_thread_prints_when_woken(
         assert len(printer.wait_for_jobs(1, timeout=5)) == 1
     finally:
         worker.stop()
-

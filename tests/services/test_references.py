@@ -22,7 +22,8 @@ def _submit_many(database_url: str, instance: str, kiosk_id: str) -> list[str]:
     from kiosk.services.appeals import AppealDraft, submit_appeal
 
     app = create_app(
-        {"secret_key": TEST_SECRET, "database_url": database_url, "id": kiosk_id}, instance_path=instance
+        {"secret_key": TEST_SECRET, "database_url": database_url, "id": kiosk_id},
+        instance_path=instance,
     )
     references = []
     with app.test_request_context(), app.extensions["kiosk.sessionmaker"]() as db:

@@ -29,4 +29,6 @@ def check_page(html: str) -> None:
         opening = match.group(0)[: match.group(0).index(">") + 1]
         if 'action="/reset"' in opening:
             continue  # wiping the screen is deliberately exempt
-        assert re.search(r'name="([a-z-]+-)?csrf_token"', match.group(1)), f"POST form without CSRF: {opening}"
+        assert re.search(r'name="([a-z-]+-)?csrf_token"', match.group(1)), (
+            f"POST form without CSRF: {opening}"
+        )

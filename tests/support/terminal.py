@@ -32,7 +32,9 @@ class Terminal:
     def language(self, locale: str) -> TestResponse:
         """Tap 中文 or English."""
         html = self.page("/").get_data(as_text=True)
-        return self.client.post("/language", data={"locale": locale, "next": "/", "csrf_token": csrf_token(html)})
+        return self.client.post(
+            "/language", data={"locale": locale, "next": "/", "csrf_token": csrf_token(html)}
+        )
 
     def fill_appeal(
         self,
@@ -50,10 +52,16 @@ class Terminal:
             self._ok(self.answer("/appeal/company", tenant=str(tenant)))
         else:
             self._ok(self.answer("/appeal/company", tenant="other"))
-            self._ok(self.answer("/appeal/company-details", company_name=company_name, company_uscc=company_uscc))
+            self._ok(
+                self.answer(
+                    "/appeal/company-details", company_name=company_name, company_uscc=company_uscc
+                )
+            )
         self._ok(self.answer("/appeal/category", category=category))
         self._ok(self.answer("/appeal/description", description=description))
-        self._ok(self.answer("/appeal/contact", contact_name=contact_name, contact_mobile=contact_mobile))
+        self._ok(
+            self.answer("/appeal/contact", contact_name=contact_name, contact_mobile=contact_mobile)
+        )
 
     def submit(self) -> TestResponse:
         """Post the check page as it was rendered (CSRF token and submission key)."""

@@ -19,7 +19,9 @@ def terminal(client: FlaskClient) -> Terminal:
     return Terminal(client)
 
 
-def test_home_in_chinese_with_tiles_footer_qr_and_hotline(terminal: Terminal, building: object) -> None:
+def test_home_in_chinese_with_tiles_footer_qr_and_hotline(
+    terminal: Terminal, building: object
+) -> None:
     html = terminal.page("/").get_data(as_text=True)
     assert '<html lang="zh-Hans">' in html
     assert "您要办理什么业务？" in html
@@ -29,7 +31,9 @@ def test_home_in_chinese_with_tiles_footer_qr_and_hotline(terminal: Terminal, bu
     assert "12345" in html
 
 
-def test_language_switch_keeps_english_for_the_session(terminal: Terminal, building: object) -> None:
+def test_language_switch_keeps_english_for_the_session(
+    terminal: Terminal, building: object
+) -> None:
     assert terminal.language("en").status_code == 303
     html = terminal.page("/").get_data(as_text=True)
     assert '<html lang="en">' in html and "What would you like to do?" in html
@@ -38,12 +42,16 @@ def test_language_switch_keeps_english_for_the_session(terminal: Terminal, build
     assert "您要办理什么业务？" in terminal.page("/").get_data(as_text=True)
 
 
-def test_language_switch_refuses_to_redirect_elsewhere(terminal: Terminal, client: FlaskClient) -> None:
+def test_language_switch_refuses_to_redirect_elsewhere(
+    terminal: Terminal, client: FlaskClient
+) -> None:
     html = terminal.page("/").get_data(as_text=True)
     from tests.support.pages import csrf_token
 
     for target in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):
-        response = client.post("/language", data={"locale": "en", "next": target, "csrf_token": csrf_token(html)})
+        response = client.post(
+            "/language", data={"locale": "en", "next": target, "csrf_token": csrf_token(html)}
+        )
         assert response.location == "/"
 
 
@@ -55,7 +63,14 @@ def test_listed_company_flow_to_confirmation(
     assert "长沙星辰软件科技有限公司" in company_page and tenant.floor_room in company_page
     terminal.fill_appeal(tenant=tenant.id, category="transport")
     check = terminal.page("/appeal/check").get_data(as_text=True)
-    for shown in ("长沙星辰软件科技有限公司", tenant.uscc, "交通出行", "园区到地铁站", "张三", "13812345678"):
+    for shown in (
+        "长沙星辰软件科技有限公司",
+        tenant.uscc,
+        "交通出行",
+        "园区到地铁站",
+        "张三",
+        "13812345678",
+    ):
         assert shown in check
     done = terminal.submit()
     assert done.status_code == 303 and done.location == "/appeal/done"
@@ -72,9 +87,13 @@ def test_listed_company_flow_to_confirmation(
     assert reference in texts and "诉求类别：交通出行" in texts and "联系电话：138****5678" in texts
 
 
-def test_company_not_listed_types_name_and_optional_code(terminal: Terminal, building: object, db: Session) -> None:
+def test_company_not_listed_types_name_and_optional_code(
+    terminal: Terminal, building: object, db: Session
+) -> None:
     terminal.answer("/appeal/company", tenant="other")
-    bad = terminal.answer("/appeal/company-details", company_name="湖南新公司", company_uscc="91430102MA4L00001X")
+    bad = terminal.answer(
+        "/appeal/company-details", company_name="湖南新公司", company_uscc="91430102MA4L00001X"
+    )
     assert bad.status_code == 400
     html = bad.get_data(as_text=True)
     assert "请按营业执照准确输入 18 位统一社会信用代码" in html
@@ -92,18 +111,24 @@ def test_search_by_name_and_by_code(terminal: Terminal, make_tenant: Callable[..
     assert "湖南岳麓律师事务所" in html and "星辰" not in html
     html = terminal.page(f"/appeal/company?q={other.uscc[:10].lower()}").get_data(as_text=True)
     assert "湖南岳麓律师事务所" in html
-    html = terminal.page("/appeal/company?q=100%25_").get_data(as_text=True)  # LIKE wildcards are literal
+    html = terminal.page("/appeal/company?q=100%25_").get_data(
+        as_text=True
+    )  # LIKE wildcards are literal
     assert "没有与" in html
 
 
-def test_companies_are_listed_by_floor(terminal: Terminal, make_tenant: Callable[..., Tenant]) -> None:
+def test_companies_are_listed_by_floor(
+    terminal: Terminal, make_tenant: Callable[..., Tenant]
+) -> None:
     make_tenant("高楼层公司", floor_room="58F-5801")
     make_tenant("低楼层公司", floor_room="9F-905")
     html = terminal.page("/appeal/company").get_data(as_text=True)
     assert html.index("低楼层公司") < html.index("高楼层公司")
 
 
-def test_change_from_check_page_returns_to_check(terminal: Terminal, make_tenant: Callable[..., Tenant]) -> None:
+def test_change_from_check_page_returns_to_check(
+    terminal: Terminal, make_tenant: Callable[..., Tenant]
+) -> None:
     terminal.fill_appeal(tenant=make_tenant().id)
     response = terminal.answer("/appeal/category?change=1", category="finance")
     assert response.location == "/appeal/check"
@@ -117,7 +142,9 @@ def test_steps_cannot_be_skipped(terminal: Terminal, building: object) -> None:
     assert terminal.client.get("/appeal/company-details").location.endswith("/appeal/company")
 
 
-def test_double_submit_creates_one_appeal(terminal: Terminal, make_tenant: Callable[..., Tenant], db: Session) -> None:
+def test_double_submit_creates_one_appeal(
+    terminal: Terminal, make_tenant: Callable[..., Tenant], db: Session
+) -> None:
     terminal.fill_appeal(tenant=make_tenant().id)
     html = terminal.page("/appeal/check").get_data(as_text=True)
     form = Terminal.check_form(html)
@@ -128,7 +155,9 @@ def test_double_submit_creates_one_appeal(terminal: Terminal, make_tenant: Calla
     assert db.scalar(select(func.count()).select_from(PrintJob)) == 1
 
 
-def test_finish_wipes_everything(terminal: Terminal, make_tenant: Callable[..., Tenant], db: Session) -> None:
+def test_finish_wipes_everything(
+    terminal: Terminal, make_tenant: Callable[..., Tenant], db: Session
+) -> None:
     terminal.fill_appeal(tenant=make_tenant().id, contact_name="王小明")
     terminal.submit()
     terminal.language("en")
@@ -142,13 +171,23 @@ def test_finish_wipes_everything(terminal: Terminal, make_tenant: Callable[..., 
     for path in ("/appeal/done", "/appeal/check", "/appeal/contact"):
         html = terminal.page(path).get_data(as_text=True)
         assert reference not in html and "王小明" not in html
-    assert "您要办理什么业务？" in terminal.page("/").get_data(as_text=True)  # language back to default
+    assert "您要办理什么业务？" in terminal.page("/").get_data(
+        as_text=True
+    )  # language back to default
 
 
-def test_every_terminal_response_is_no_store_with_strict_csp(terminal: Terminal, make_tenant: Callable[..., Tenant]) -> None:
+def test_every_terminal_response_is_no_store_with_strict_csp(
+    terminal: Terminal, make_tenant: Callable[..., Tenant]
+) -> None:
     terminal.fill_appeal(tenant=make_tenant().id)
     terminal.submit()
-    for path in ("/", "/appeal/company", "/appeal/done", "/appeal/done/print-status", "/no-such-page"):
+    for path in (
+        "/",
+        "/appeal/company",
+        "/appeal/done",
+        "/appeal/done/print-status",
+        "/no-such-page",
+    ):
         response = terminal.client.get(path)
         assert response.headers["Cache-Control"] == "no-store", path
         csp = response.headers["Content-Security-Policy"]
@@ -156,7 +195,9 @@ def test_every_terminal_response_is_no_store_with_strict_csp(terminal: Terminal,
         assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_print_status_reports_the_outbox(terminal: Terminal, make_tenant: Callable[..., Tenant], db: Session) -> None:
+def test_print_status_reports_the_outbox(
+    terminal: Terminal, make_tenant: Callable[..., Tenant], db: Session
+) -> None:
     terminal.fill_appeal(tenant=make_tenant().id)
     terminal.submit()
     assert terminal.client.get("/appeal/done/print-status").get_json() == {"state": "printing"}
