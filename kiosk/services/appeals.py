@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -233,6 +233,36 @@ def due_date(settings: Settings, start: date) -> date:
     return add_workdays(
         start, settings.appeal_due_working_days, settings.extra_holidays, settings.extra_workdays
     )
+
+
+@dataclass(frozen=True)
+class Figures:
+    """How a building's appeals have gone since a date: the home screen's promise, in numbers."""
+
+    received: int
+    answered: int
+    rated: int
+    satisfied: int
+
+    @property
+    def satisfaction_percent(self) -> int | None:
+        """Share of ratings that were 满意 or 基本满意, if anyone rated."""
+        return round(100 * self.satisfied / self.rated) if self.rated else None
+
+
+def building_figures(db: Session, building_code: str, since: datetime) -> Figures:
+    """Counts for the building's appeals submitted since `since` (one aggregate query)."""
+    answered = Appeal.status.in_([AppealStatus.RESOLVED, AppealStatus.CLOSED])
+    happy = Appeal.rating.in_([Rating.SATISFIED, Rating.BASICALLY_SATISFIED])
+    row = db.execute(
+        select(
+            func.count(),
+            func.count().filter(answered),
+            func.count().filter(Appeal.rating.is_not(None)),
+            func.count().filter(happy),
+        ).where(Appeal.building_code == building_code, Appeal.created_at >= since)
+    ).one()
+    return Figures(*(int(value or 0) for value in row))
 
 
 def find_by_submission_key(db: Session, key: str) -> Appeal | None:

@@ -8,7 +8,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, RadioField, SelectChoice, StringField, TextAreaField
-from wtforms.validators import ValidationError
+from wtforms.validators import StopValidation, ValidationError
 
 from kiosk.errors import ValidationFailed
 from kiosk.services import appeals, printing, slips, tenants
@@ -103,14 +103,20 @@ def _save_company_details(form: FlaskForm, answers: Answers, ctx: StepContext) -
 class CategoryForm(FlaskForm):
     """What the problem is about."""
 
-    category = RadioField(_l("Category"), choices=[], validate_choice=True)
+    category = RadioField(_l("Category"), choices=[], validate_choice=False)
+
+
+def _one_of_the_choices(form: FlaskForm, field: Field) -> None:
+    """A choice must be made, from the list shown (WTForms' own message is too terse)."""
+    if field.data not in {choice.value for choice in field.choices}:
+        raise StopValidation(str(_l("Choose a category.")))
 
 
 def _prepare_category(form: FlaskForm, ctx: StepContext) -> None:
     form.category.choices = [
         SelectChoice(c.code, c.name(ctx.locale)) for c in appeals.active_categories(ctx.db)
     ]
-    form.category.validators = []
+    form.category.validators = [_one_of_the_choices]
 
 
 def _save_category(form: FlaskForm, answers: Answers, ctx: StepContext) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -31,7 +31,7 @@ from kiosk.config import LOCALES
 from kiosk.db import get_session
 from kiosk.errors import ServiceBusy, ValidationFailed
 from kiosk.i18n import current_locale
-from kiosk.services import printing, tenants
+from kiosk.services import appeals, printing, tenants
 from kiosk.sessions import write_session_now
 from kiosk.tasks import TASKS, Answers, Step, StepContext, Task
 from kiosk.web import csrf
@@ -97,8 +97,11 @@ def _store(task: Task, answers: Answers) -> None:
 def home() -> str:
     """The home screen: the building, the tiles, the language switch."""
     ctx = _context()
-    building = tenants.get_building(ctx.db, ctx.settings.building)
-    return render_template("terminal/home.html", tasks=list(TASKS.values()), building=building)
+    year_start = datetime.now(ctx.settings.zone).replace(
+        month=1, day=1, hour=0, minute=0, second=0, microsecond=0
+    )
+    figures = appeals.building_figures(ctx.db, ctx.settings.building, year_start)
+    return render_template("terminal/home.html", tasks=list(TASKS.values()), figures=figures)
 
 
 @bp.post("/language")
@@ -252,7 +255,11 @@ def render_check(
     form = SubmitForm(formdata=None)
     form.submission_key.data = answers["_key"]
     rows = task.check_rows(answers, _context())
-    html = render_template("terminal/check.html", task=task, form=form, rows=rows, notice=notice)
+    last = task.active_steps(answers)[-1]
+    back = url_for("terminal.task_step", task_slug=task.slug, step_slug=last.slug)
+    html = render_template(
+        "terminal/check.html", task=task, form=form, rows=rows, notice=notice, back_url=back
+    )
     return html, status
 
 

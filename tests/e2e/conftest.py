@@ -6,6 +6,7 @@ Chromium is Debian's (/usr/bin/chromium), headless, driven by Playwright; nothin
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -203,8 +204,14 @@ def staff_page(browser: Browser) -> Iterator[Page]:
 def watch_console(page: Page) -> list[str]:
     """Collect console errors (a CSP violation shows up here) for the test to assert on."""
     errors: list[str] = []
-    page.on(
-        "console", lambda message: errors.append(message.text) if message.type == "error" else None
-    )
+    # A form shown again with its errors is a 400 (or 503 when busy) by design; anything else
+    # the console reports (a CSP violation, a missing asset, a script error) is a failure.
+    expected = re.compile(r"Failed to load resource: the server responded with a status of (400|503)")
+
+    def on_console(message: Any) -> None:
+        if message.type == "error" and not expected.match(message.text):
+            errors.append(message.text)
+
+    page.on("console", on_console)
     page.on("pageerror", lambda error: errors.append(str(error)))
     return errors

@@ -31,6 +31,26 @@ def test_home_in_chinese_with_tiles_footer_qr_and_hotline(
     assert "12345" in html
 
 
+def test_home_shows_how_the_buildings_appeals_went(
+    terminal: Terminal, db: Session, make_appeal: Callable[..., Appeal], make_staff: Callable[..., object]
+) -> None:
+    from kiosk.models import Role
+    from kiosk.services import appeals
+    from kiosk.services.audit import Actor
+
+    assert "本楼宇今年诉求办理情况" not in terminal.page("/").get_data(as_text=True)  # nothing yet
+    officer = Actor(make_staff("officer", Role.STAFF))  # type: ignore[arg-type]
+    first, second, _third = make_appeal(), make_appeal(), make_appeal()
+    for appeal, rating in ((first, "satisfied"), (second, "dissatisfied")):
+        appeals.resolve(db, appeal.id, "已答复。", officer)
+        appeals.rate(db, appeal.token, rating, "还是没解决" if rating == "dissatisfied" else "")
+    html = terminal.page("/").get_data(as_text=True)
+    assert "本楼宇今年诉求办理情况" in html
+    assert 'data-figure="received">3<' in html
+    assert 'data-figure="answered">2<' in html
+    assert 'data-figure="satisfied">50%<' in html
+
+
 def test_language_switch_keeps_english_for_the_session(
     terminal: Terminal, building: object
 ) -> None:
