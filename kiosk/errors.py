@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import Flask, Response, flash, jsonify, redirect, render_template, request
+from flask import Flask, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -86,9 +87,19 @@ def render_error(error: DomainError) -> BaseResponse | tuple[Any, int]:
         return jsonify(error=error.code, message=str(error.message)), error.status
     if face == "admin" and request.method == "POST" and error.status < 500:
         flash(str(error.message), "error")
-        return redirect(request.referrer or request.url)
+        return redirect(_same_site(request.referrer) or url_for("admin.index"), 303)
     template = f"{face}/error.html"
     return render_template(template, message=error.message, status=error.status), error.status
+
+
+def _same_site(url: str | None) -> str | None:
+    """`url` if it points into this site, else None (never bounce staff to another host)."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    return url
 
 
 def _http_error(exc: HTTPException) -> Response | BaseResponse | tuple[Any, int]:

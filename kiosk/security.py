@@ -25,8 +25,10 @@ def set_security_headers(response: Response) -> Response:
     headers.setdefault("Content-Security-Policy", CSP)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
-    # Status pages carry an unguessable token in their URL: never leak it to another site.
-    headers.setdefault("Referrer-Policy", "no-referrer")
+    # Status pages carry an unguessable token in their URL: never leak it, not even to ourselves.
+    # Staff pages may tell the admin which page a form came from (to go back after an error).
+    policy = "same-origin" if request.blueprint == "admin" else "no-referrer"
+    headers.setdefault("Referrer-Policy", policy)
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if request.endpoint != "static":

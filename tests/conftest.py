@@ -269,7 +269,7 @@ class AuthActions:
 
     def sign_out(self) -> Any:
         """Post the sign-out form."""
-        page = self._client.get("/admin/")
+        page = self._client.get("/admin/", follow_redirects=True)
         return self._client.post(
             "/admin/sign-out", data={"csrf_token": csrf_token(page.get_data(as_text=True))}
         )

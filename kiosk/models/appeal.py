@@ -79,7 +79,8 @@ class Appeal(Timestamped, Base):
     __table_args__ = (
         Index("ix_appeal_status_id", "status", "id"),
         Index("ix_appeal_category_id_id", "category_id", "id"),
-        Index("ix_appeal_due_date", "due_date"),
+        # The overdue filter: open statuses with a due date before today.
+        Index("ix_appeal_status_due_date", "status", "due_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
@@ -33,7 +33,6 @@ from kiosk.services.audit import Actor
 from kiosk.text import clean_text
 
 T = TypeVar("T")
-R = TypeVar("R", bound="LedgerRow")
 AnySelect = Select[*tuple[Any, ...]]
 QUERY_MAX = 100  # characters of a search kept; longer text is no help in finding an appeal
 EXPORT_BATCH = 1000  # rows fetched per query while exporting
@@ -216,25 +215,46 @@ def _names(db: Session, rows: Sequence[Any]) -> tuple[dict[int, AppealCategory],
     return by_id, names
 
 
-def _rows(db: Session, rows: Sequence[Any], cls: type[R]) -> list[R]:
-    """Turn selected columns into ledger rows, with category and assignee names filled in."""
+_Common = tuple[int, str, datetime, str, str, str, str, AppealStatus, date, str]
+
+
+def _common(row: Any, by_id: dict[int, AppealCategory], names: dict[int, str]) -> _Common:
+    """The values every ledger row has, in LedgerRow's field order."""
+    category = by_id[row.category_id]
+    return (
+        row.id,
+        row.reference,
+        row.created_at,
+        row.company_name,
+        category.code,
+        category.name_zh,
+        category.name_en,
+        row.status,
+        row.due_date,
+        names.get(row.assignee_id, ""),
+    )
+
+
+def _list_rows(db: Session, rows: Sequence[Any]) -> list[LedgerRow]:
     by_id, names = _names(db, rows)
-    wanted = {field.name for field in fields(cls)}
-    result = []
-    for row in rows:
-        values = dict(row._mapping)
-        category = by_id[values.pop("category_id")]
-        assignee_id = values.pop("assignee_id")
-        values.update(
-            category_code=category.code,
-            category_zh=category.name_zh,
-            category_en=category.name_en,
-            assignee_name=names.get(assignee_id, "") if assignee_id is not None else "",
+    return [LedgerRow(*_common(row, by_id, names)) for row in rows]
+
+
+def _export_rows(db: Session, rows: Sequence[Any]) -> list[ExportRow]:
+    by_id, names = _names(db, rows)
+    return [
+        ExportRow(
+            *_common(row, by_id, names),
+            company_uscc=row.company_uscc,
+            contact_name=row.contact_name,
+            contact_mobile=row.contact_mobile,
+            description=row.description,
+            resolved_at=row.resolved_at,
+            rating=row.rating.value if row.rating else "",
+            rating_reason=row.rating_reason,
         )
-        if "rating" in values:
-            values["rating"] = values["rating"].value if values["rating"] else ""
-        result.append(cls(**{key: value for key, value in values.items() if key in wanted}))
-    return result
+        for row in rows
+    ]
 
 
 def list_appeals(
@@ -256,7 +276,7 @@ def list_appeals(
         after,
         limit,
     )
-    return Page(_rows(db, page.items, LedgerRow), newer=page.newer, older=page.older)
+    return Page(_list_rows(db, page.items), newer=page.newer, older=page.older)
 
 
 def count_appeals(db: Session, wanted: AppealFilter) -> int:
@@ -274,7 +294,7 @@ def iter_appeals(
     while True:
         batch_stmt = stmt if last is None else stmt.where(Appeal.id < last)
         rows = db.execute(batch_stmt.limit(batch)).all()
-        yield from _rows(db, rows, ExportRow)
+        yield from _export_rows(db, rows)
         if len(rows) < batch:
             return
         last = int(rows[-1].id)

@@ -1,0 +1,100 @@
+"""The ledger's list of appeals, its filters, and the CSV export of what it shows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+from flask import Response, current_app, render_template, request, stream_with_context
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session, sessionmaker
+
+from kiosk.access import requires
+from kiosk.admin.export import csv_chunks
+from kiosk.admin.forms import FilterForm
+from kiosk.admin.views import actor, bp, cursor, me, settings, today
+from kiosk.db import get_session
+from kiosk.i18n import current_locale
+from kiosk.labels import STATUS
+from kiosk.models import AppealStatus, Role
+from kiosk.services import ledger
+
+FILTER_ARGS = ("q", "status", "category", "overdue", "mine")
+
+
+def _filter_form() -> FilterForm:
+    form = FilterForm(request.args)
+    locale = current_locale()
+    form.status.choices = [("", _l("Any status"))] + [(s.value, STATUS[s]) for s in AppealStatus]
+    form.category.choices = [("", _l("Any category"))] + [
+        (c.code, c.name(locale)) for c in ledger.categories(get_session())
+    ]
+    return form
+
+
+def _wanted(form: FilterForm) -> ledger.AppealFilter:
+    """The filter the form asks for; values that are not on offer are ignored."""
+    statuses = {s.value: s for s in AppealStatus}
+    codes = {code for code, _label in form.category.choices}
+    return ledger.AppealFilter(
+        status=statuses.get(form.status.data or ""),
+        category=form.category.data if form.category.data in codes else "",
+        overdue_on=today() if form.overdue.data else None,
+        assignee_id=me().id if form.mine.data else None,
+        q=(form.q.data or "").strip(),
+    )
+
+
+def filter_args() -> dict[str, str]:
+    """The filters in the current query string, to carry into paging and export links."""
+    return {name: request.args[name] for name in FILTER_ARGS if request.args.get(name)}
+
+
+@bp.get("/appeals")
+@requires(Role.STAFF)
+def list_appeals() -> str:
+    """Appeals, newest first, filtered, paged by keyset, with the number that match."""
+    form = _filter_form()
+    wanted = _wanted(form)
+    db = get_session()
+    page = ledger.list_appeals(
+        db,
+        wanted,
+        before=cursor("before"),
+        after=cursor("after"),
+        limit=settings().staff_page_size,
+    )
+    return render_template(
+        "admin/list_appeals.html",
+        form=form,
+        page=page,
+        total=ledger.count_appeals(db, wanted),
+        filters=filter_args(),
+        filtered=wanted != ledger.AppealFilter(),
+        today=today(),
+        locale=current_locale(),
+        status_labels=STATUS,
+    )
+
+
+def _csv_body(wanted: ledger.AppealFilter, day: date) -> Iterator[str]:
+    """The CSV, read through a session of its own: the request's is closed before streaming."""
+    factory: sessionmaker[Session] = current_app.extensions["kiosk.sessionmaker"]
+    with factory() as db:
+        yield from csv_chunks(ledger.iter_appeals(db, wanted), settings().zone, day)
+
+
+@bp.get("/appeals/export")
+@requires(Role.STAFF)
+def export_appeals() -> Response:
+    """Every appeal matching the filters as CSV (UTF-8 with BOM, so Excel reads the Chinese)."""
+    wanted = _wanted(_filter_form())
+    ledger.record_export(get_session(), actor(), wanted)
+    day = today()
+    body: Any = stream_with_context(_csv_body(wanted, day))
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="appeals-{day:%Y%m%d}.csv"'},
+    )

@@ -1,0 +1,99 @@
+"""The staff face's blueprint: staff-length sessions, the layout's helpers, shared view helpers."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, redirect, request, session, url_for
+from sqlalchemy.exc import OperationalError
+from werkzeug.wrappers import Response
+
+from kiosk.access import current_staff, requires
+from kiosk.config import Settings
+from kiosk.models import Role, Staff
+from kiosk.services import ledger
+from kiosk.services.audit import Actor
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def settings() -> Settings:
+    """The kiosk's settings."""
+    value: Settings = current_app.config["KIOSK"]
+    return value
+
+
+def me() -> Staff:
+    """The signed-in staff member (views are behind @requires, so there is one)."""
+    staff = current_staff()
+    if staff is None:
+        abort(403)
+    return staff
+
+
+def actor() -> Actor:
+    """The signed-in staff member and their address, for the services' audit entries."""
+    return Actor(me(), request.remote_addr or "")
+
+
+def today() -> date:
+    """Today in the kiosk's time zone."""
+    return ledger.today_in(settings().zone)
+
+
+def can_supervise(staff: Staff | None) -> bool:
+    """Whether this person may assign to others and read the audit log."""
+    return staff is not None and staff.role.rank >= Role.SUPERVISOR.rank
+
+
+def safe_next(target: str | None) -> str | None:
+    """`target` if it is a path on this site, else None (never an open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or any(ord(char) < 32 for char in target):
+        return None
+    return target
+
+
+def cursor(name: str) -> int | None:
+    """A keyset cursor from the query string (`before` or `after`), if it is a valid id."""
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 19 else None
+
+
+@bp.before_request
+def _staff_sessions() -> None:
+    """A staff session lasts `staff_idle_minutes` from the last request, not the terminal's 90 s."""
+    lifetime = timedelta(minutes=settings().staff_idle_minutes)
+    session.idle_lifetime = lifetime  # type: ignore[attr-defined]
+
+
+@bp.context_processor
+def _layout() -> dict[str, Any]:
+    try:
+        staff = current_staff()
+    except OperationalError:
+        staff = None  # the error page for a locked database must still render
+    return {"staff": staff, "can_supervise": can_supervise(staff), "here": _here()}
+
+
+def _here() -> str:
+    """Where the language switch comes back to: this page, or the page a refused form is on."""
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    reference = (request.view_args or {}).get("reference")
+    if reference is not None:
+        return url_for("admin.show_appeal", reference=reference)
+    return (
+        url_for("admin.sign_in") if request.endpoint == "admin.sign_in" else url_for("admin.index")
+    )
+
+
+@bp.get("/")
+@requires(Role.STAFF)
+def index() -> Response:
+    """The admin's front door is the ledger."""
+    return redirect(url_for("admin.list_appeals"))
