@@ -61,14 +61,19 @@ def _visible_text(html: str) -> str:
     return html_lib.unescape(re.sub(r"<[^>]+>", " ", html))
 
 
-def test_chinese_pages_show_no_english(client: FlaskClient, make_tenant: Callable[..., Tenant]) -> None:
+def test_chinese_pages_show_no_english(
+    client: FlaskClient, make_tenant: Callable[..., Tenant]
+) -> None:
     terminal = Terminal(client)
     tenant = make_tenant("长沙星辰软件科技有限公司")
     pages = [terminal.page("/").get_data(as_text=True)]
     for path in ("/appeal/company", "/appeal/company?q=没有这家"):
         pages.append(terminal.page(path).get_data(as_text=True))
     terminal.answer("/appeal/company", tenant=str(tenant.id))
-    pages += [terminal.page(f"/appeal/{step}").get_data(as_text=True) for step in ("category", "description")]
+    pages += [
+        terminal.page(f"/appeal/{step}").get_data(as_text=True)
+        for step in ("category", "description")
+    ]
     pages.append(terminal.answer("/appeal/category", category="").get_data(as_text=True))
     terminal.fill_appeal(tenant=tenant.id)
     pages.append(terminal.page("/appeal/check").get_data(as_text=True))

@@ -206,7 +206,9 @@ def watch_console(page: Page) -> list[str]:
     errors: list[str] = []
     # A form shown again with its errors is a 400 (or 503 when busy) by design; anything else
     # the console reports (a CSP violation, a missing asset, a script error) is a failure.
-    expected = re.compile(r"Failed to load resource: the server responded with a status of (400|503)")
+    expected = re.compile(
+        r"Failed to load resource: the server responded with a status of (400|503)"
+    )
 
     def on_console(message: Any) -> None:
         if message.type == "error" and not expected.match(message.text):

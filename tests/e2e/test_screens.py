@@ -24,7 +24,10 @@ def _shot(page: Page, folder: Path, name: str) -> None:
         """() => [...document.querySelectorAll(
                 'button, a, textarea, label.radio, input:not([type=radio]):not([type=checkbox])')]
             .filter(e => e.offsetParent !== null && !e.classList.contains('skip-link'))
-            .filter(e => { const r = e.getBoundingClientRect(); return r.height < 48 && r.width > 0; })
+            .filter(e => {
+                const r = e.getBoundingClientRect();
+                return r.height < 48 && r.width > 0;
+            })
             .map(e => e.outerHTML.slice(0, 80))"""
     )
     assert small == [], f"{name}: touch targets under 48 px: {small}"

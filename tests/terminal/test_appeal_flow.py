@@ -32,7 +32,10 @@ def test_home_in_chinese_with_tiles_footer_qr_and_hotline(
 
 
 def test_home_shows_how_the_buildings_appeals_went(
-    terminal: Terminal, db: Session, make_appeal: Callable[..., Appeal], make_staff: Callable[..., object]
+    terminal: Terminal,
+    db: Session,
+    make_appeal: Callable[..., Appeal],
+    make_staff: Callable[..., object],
 ) -> None:
     from kiosk.models import Role
     from kiosk.services import appeals
