@@ -8,6 +8,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from kiosk.access import requires
 from kiosk.admin.forms import (
@@ -61,7 +62,7 @@ def _assign_choices(form: AssignForm, appeal: Appeal) -> None:
     """A supervisor may pick any active staff member; anyone else only themselves."""
     myself = me()
     people = staff.active_staff(get_session()) if can_supervise(myself) else [myself]
-    form.assignee.choices = [(person.id, person.display_name) for person in people]
+    form.assignee.choices = [SelectChoice(person.id, person.display_name) for person in people]
     if form.assignee.data is None:
         form.assignee.data = appeal.assignee_id or myself.id
 

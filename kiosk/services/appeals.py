@@ -358,7 +358,15 @@ def assign(db: Session, appeal_id: int, assignee_id: int, actor: Actor) -> Appea
         if assignee is None or not assignee.active:
             raise ValidationFailed(fields={"assignee": _l("Choose an active staff member.")})
         appeal.assignee_id = assignee.id
-        _event(db, appeal, EventKind.ASSIGNED, actor, public=False, assignee=assignee.username)
+        _event(
+            db,
+            appeal,
+            EventKind.ASSIGNED,
+            actor,
+            public=False,
+            assignee=assignee.username,
+            assignee_name=assignee.display_name,
+        )
     return appeal
 
 

@@ -1,0 +1,51 @@
+"""The staff pages on a desktop and on a phone: they fit, and the console stays clean."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.conftest import STAFF_PASSWORD, LiveKiosk, watch_console
+
+
+def _fits(page: Page, folder: Path, name: str) -> None:
+    page.wait_for_function("document.documentElement && document.readyState === 'complete'")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{name}: {overflow}px wider than the screen"
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize(
+    ("device", "viewport"),
+    [("desktop", {"width": 1440, "height": 900}), ("phone", {"width": 375, "height": 812})],
+)
+def test_staff_pages(
+    browser: Browser, live_kiosk: LiveKiosk, tmp_path: Path, device: str, viewport: dict[str, int]
+) -> None:
+    folder = Path(os.environ.get("SCREENSHOT_DIR", tmp_path))
+    folder.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport=viewport, locale="zh-CN")  # type: ignore[arg-type]
+    page = context.new_page()
+    errors = watch_console(page)
+    page.goto(live_kiosk.url + "/admin/")
+    _fits(page, folder, f"admin-sign-in-{device}")
+    page.get_by_label("用户名").fill("e2e-officer")
+    page.get_by_label("密码").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.locator("h1")).to_have_text("诉求台账")
+    _fits(page, folder, f"admin-appeals-{device}")
+    with sqlite3.connect(live_kiosk.database) as connection:
+        (reference,) = connection.execute(
+            "SELECT reference FROM appeal WHERE status = 'reopened' ORDER BY id LIMIT 1"
+        ).fetchone()
+    page.goto(f"{live_kiosk.url}/admin/appeals/{reference}")
+    expect(page.locator("h1")).to_have_text(reference)
+    _fits(page, folder, f"admin-appeal-{device}")
+    page.goto(live_kiosk.url + "/admin/audit")
+    _fits(page, folder, f"admin-audit-{device}")
+    context.close()
+    assert errors == []
