@@ -13,7 +13,7 @@ import json
 import logging
 import secrets
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask, Request, Response
@@ -23,7 +23,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.datastructures import CallbackDict
 
-from kiosk.db import utcnow
+from kiosk.db import transaction, utcnow
 from kiosk.models import WebSession
 
 log = logging.getLogger(__name__)
@@ -103,7 +103,7 @@ class DatabaseSessionInterface(SessionInterface):
     ) -> None:
         """Write the session back if it changed or its expiry needs extending."""
         cookie = self.get_cookie_name(app)
-        options = {
+        options: dict[str, Any] = {
             "domain": self.get_cookie_domain(app),
             "path": self.get_cookie_path(app),
             "httponly": True,
@@ -111,43 +111,33 @@ class DatabaseSessionInterface(SessionInterface):
             "samesite": self.get_cookie_samesite(app),
         }
         response.vary.add("Cookie")
-        now = utcnow()
+        expires = utcnow() + session.idle_lifetime
+        empty = not session
+        if empty and session.token is None and session.old_token is None:
+            return  # nothing stored and nothing to forget: no write, no cookie
+        unchanged = not session.modified and session.old_token is None
+        if not empty and unchanged and expires - session.expires_at < BUMP_GRACE:
+            if session.needs_cookie and session.token is not None:
+                response.set_cookie(cookie, session.token, **options)
+            return  # touched less than BUMP_GRACE ago: skip the write
         try:
-            with self._factory(app)() as db, db.begin():
-                if session.old_token is not None:
-                    db.execute(delete(WebSession).where(WebSession.id == _key(session.old_token)))
-                if not session:
-                    if session.token is not None:
-                        db.execute(delete(WebSession).where(WebSession.id == _key(session.token)))
-                    if session.stored or session.old_token is not None:
-                        response.delete_cookie(cookie, **options)  # type: ignore[arg-type]
-                    return
-                expires = now + session.idle_lifetime
-                if not session.modified and expires - session.expires_at < BUMP_GRACE:
-                    if session.needs_cookie and session.token is not None:
-                        response.set_cookie(cookie, session.token, **options)  # type: ignore[arg-type]
-                    return
-                if session.token is None:
-                    session.token = secrets.token_urlsafe(32)
-                    db.add(
-                        WebSession(id=_key(session.token), data=_plain(session), expires_at=expires)
-                    )
+            with self._factory(app)() as db, transaction(db):
+                self._forget(db, session.old_token)
+                if empty:
+                    self._forget(db, session.token)
                 else:
-                    row = db.get(WebSession, _key(session.token))
-                    if row is None:
-                        db.add(
-                            WebSession(
-                                id=_key(session.token), data=_plain(session), expires_at=expires
-                            )
-                        )
-                    else:
-                        row.data, row.expires_at = _plain(session), expires
-                response.set_cookie(cookie, session.token, **options)  # type: ignore[arg-type]
-            self._sweep(app)
+                    self._put(db, session, expires)
         except OperationalError:
-            # The database is locked or down: the page still goes out; what the person entered
-            # before this request is already stored.
+            # The database is locked or down: the page still goes out. Views that must not
+            # lose an answer write the session early (write_now) and show the failure.
             log.exception("could not save the session")
+            return
+        session.old_token = None
+        if empty:
+            response.delete_cookie(cookie, **options)
+        else:
+            response.set_cookie(cookie, str(session.token), **options)
+        self._sweep(app)
 
     def write_now(self, app: Flask, session: ServerSession) -> None:
         """Store the session before the response is built, so a failure can still be shown.
@@ -157,26 +147,34 @@ class DatabaseSessionInterface(SessionInterface):
         if not session.modified or not session:
             return
         expires = utcnow() + session.idle_lifetime
-        with self._factory(app)() as db, db.begin():
-            if session.old_token is not None:
-                db.execute(delete(WebSession).where(WebSession.id == _key(session.old_token)))
-                session.old_token = None
-            if session.token is None:
-                session.token = secrets.token_urlsafe(32)
-            row = db.get(WebSession, _key(session.token))
-            if row is None:
-                db.add(WebSession(id=_key(session.token), data=_plain(session), expires_at=expires))
-            else:
-                row.data, row.expires_at = _plain(session), expires
-        session.expires_at = expires
+        with self._factory(app)() as db, transaction(db):
+            self._forget(db, session.old_token)
+            self._put(db, session, expires)
+        session.old_token = None
         session.modified = False
         session.needs_cookie = True
+
+    @staticmethod
+    def _forget(db: Session, token: str | None) -> None:
+        if token is not None:
+            db.execute(delete(WebSession).where(WebSession.id == _key(token)))
+
+    @staticmethod
+    def _put(db: Session, session: ServerSession, expires: datetime) -> None:
+        if session.token is None:
+            session.token = secrets.token_urlsafe(32)
+        row = db.get(WebSession, _key(session.token))
+        if row is None:
+            db.add(WebSession(id=_key(session.token), data=_plain(session), expires_at=expires))
+        else:
+            row.data, row.expires_at = _plain(session), expires
+        session.expires_at = expires
 
     def _sweep(self, app: Flask) -> None:
         if time.monotonic() - self._last_cleanup < CLEANUP_EVERY:
             return
         self._last_cleanup = time.monotonic()
-        with self._factory(app)() as db, db.begin():
+        with self._factory(app)() as db, transaction(db):
             db.execute(delete(WebSession).where(WebSession.expires_at <= utcnow()))
 
     def get_cookie_name(self, app: Flask) -> str:

@@ -18,7 +18,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.config import Settings
-from kiosk.db import utcnow
+from kiosk.db import transaction, utcnow
 from kiosk.models import PrintJob, PrintStatus
 from printers import PrinterError, Receipt, ReceiptPrinter, open_receipt_printer
 
@@ -120,7 +120,7 @@ class PrintWorker:
 
     def recover(self) -> int:
         """Put back jobs this kiosk was printing when it stopped; they print again."""
-        with self._factory() as db, db.begin():
+        with self._factory() as db, transaction(db):
             result = db.execute(
                 update(PrintJob)
                 .where(
@@ -153,7 +153,7 @@ class PrintWorker:
         return tried
 
     def _claim(self, now: datetime) -> int | None:
-        with self._factory() as db, db.begin():
+        with self._factory() as db, transaction(db):
             due = select(PrintJob).where(
                 PrintJob.kiosk_id == self._settings.id,
                 PrintJob.status == PrintStatus.PENDING,
@@ -191,7 +191,7 @@ class PrintWorker:
         self._finish(job_id, error)
 
     def _finish(self, job_id: int, error: str) -> None:
-        with self._factory() as db, db.begin():
+        with self._factory() as db, transaction(db):
             job = db.get(PrintJob, job_id)
             assert job is not None
             job.attempts += 1
