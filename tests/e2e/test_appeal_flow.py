@@ -21,6 +21,11 @@ from tests.e2e.kiosk_pages import (
 from tests.support.escpos_decoder import decode
 
 
+def _count_appeals(kiosk: LiveKiosk) -> int:
+    with sqlite3.connect(kiosk.database) as connection:
+        return int(connection.execute("SELECT count(*) FROM appeal").fetchone()[0])
+
+
 def _staff_answers(page: Page, url: str, reference: str, reply: str, answer: str) -> None:
     """A staff member signs in, replies and resolves the appeal."""
     page.goto(url + "/admin/sign-in")
@@ -106,9 +111,13 @@ def test_appeal_in_english_for_a_company_not_in_the_building(
     describe(page, "en", "We need a working-capital loan; which bank programmes can we apply for?")
     contact(page, "en", "Li Na", "+86 139 0000 1234")
     expect(page.locator("dl.summary")).to_contain_text("Hunan 𠮷祥 Trading Co., Ltd.")
-    tap(page, "button", words["submit"])
+    appeals_before = _count_appeals(live_kiosk)
+    # An impatient double tap on Submit: one appeal, one slip.
+    page.get_by_role("button", name=words["submit"]).dblclick()
     reference = page.locator("[data-reference]").inner_text().strip()
     slip = decode(live_kiosk.printer.wait_for_jobs(1, timeout=15)[0])
+    assert _count_appeals(live_kiosk) == appeals_before + 1
+    assert len(live_kiosk.printer.jobs) == 1
     assert (
         reference in slip.text and "Category: Financing" in slip.text and "139****1234" in slip.text
     )
