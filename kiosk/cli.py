@@ -43,6 +43,7 @@ def main(ctx: click.Context, instance: str | None) -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines are for developers
     ctx.obj = {"instance": instance}
 
 
