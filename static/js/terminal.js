@@ -1,4 +1,4 @@
-// The touchscreen's behaviour: idle reset, double-tap guard, character counter, print status.
+// The touchscreen's own behaviour: idle reset and print status (forms.js does the forms).
 // No strings live here: every message is rendered (and translated) by the server.
 "use strict";
 
@@ -78,38 +78,6 @@
     document.addEventListener(name, activity, { passive: true, capture: true });
   });
   activity();
-
-  // ---- A form is sent once, however many times it is tapped.
-  document.querySelectorAll("form[data-once]").forEach(function (form) {
-    form.addEventListener("submit", function (event) {
-      if (form.dataset.sending === "1") {
-        event.preventDefault();
-        return;
-      }
-      form.dataset.sending = "1";
-      form.querySelectorAll("button").forEach(function (button) {
-        button.setAttribute("aria-disabled", "true");
-      });
-    });
-  });
-
-  // ---- Move focus to an error summary or confirmation, so it is read out and seen first.
-  var focusTarget = document.querySelector("[data-focus-on-load]");
-  if (focusTarget) { focusTarget.focus(); }
-
-  // ---- Character counters for long text.
-  document.querySelectorAll("[data-count-for]").forEach(function (counter) {
-    var field = document.getElementById(counter.dataset.countFor);
-    if (!field) { return; }
-    var max = Number(field.dataset.maxChars);
-    var update = function () {
-      var used = Array.from(field.value).length;  // count characters, not UTF-16 units
-      counter.textContent = used + " / " + max;
-      counter.classList.toggle("field__count--over", used > max);
-    };
-    field.addEventListener("input", update);
-    update();
-  });
 
   // ---- Print status on the confirmation page.
   var status = document.querySelector("[data-print-status]");
