@@ -1,5 +1,6 @@
 """The touchscreen face (blueprint `terminal`)."""
 
-from kiosk.terminal.views import bp
+from kiosk.terminal import flow, views
+from kiosk.terminal.common import bp
 
-__all__ = ["bp"]
+__all__ = ["bp", "flow", "views"]

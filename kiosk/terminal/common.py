@@ -1,0 +1,75 @@
+"""The touchscreen's blueprint and what its pages share: short sessions, the draft answers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    session,
+)
+from flask_wtf import FlaskForm
+from wtforms import HiddenField
+
+from kiosk.db import get_session
+from kiosk.i18n import current_locale
+from kiosk.services import tenants
+from kiosk.tasks import TASKS, Answers, StepContext, Task
+
+bp = Blueprint("terminal", __name__)
+# Only registered task slugs route here, so /admin/… and typos 404 in their own face.
+TASK = "<any({}):task_slug>".format(", ".join(TASKS))
+GRACE = 15  # seconds the server waits beyond the screen's own idle countdown before forgetting
+
+
+class SubmitForm(FlaskForm):
+    """The check-your-answers page's submit; the key makes a double submit harmless."""
+
+    submission_key = HiddenField()
+
+
+@bp.before_request
+def _short_sessions() -> None:
+    settings = current_app.config["KIOSK"]
+    idle = settings.idle_seconds + settings.idle_countdown_seconds + GRACE
+    session.idle_lifetime = timedelta(seconds=idle)  # type: ignore[attr-defined]
+
+
+@bp.context_processor
+def _layout_helpers() -> dict[str, Any]:
+    def building_name() -> str:
+        settings = current_app.config["KIOSK"]
+        building = tenants.get_building(get_session(), settings.building)
+        if building is None:
+            return str(settings.station_name)
+        return building.name_en if current_locale() == "en" else building.name_zh
+
+    def terminal_has_state() -> bool:
+        return any(key in session for key in ("answers", "done", "locale"))
+
+    return {"building_name": building_name, "terminal_has_state": terminal_has_state}
+
+
+def context() -> StepContext:
+    return StepContext(get_session(), current_app.config["KIOSK"], current_locale())
+
+
+def task_or_404(slug: str) -> Task:
+    task = TASKS.get(slug)
+    if task is None:
+        abort(404)
+    return task
+
+
+def answers_of(task: Task) -> Answers:
+    drafts: dict[str, Answers] = session.setdefault("answers", {})
+    return drafts.setdefault(task.slug, {})
+
+
+def store(task: Task, answers: Answers) -> None:
+    drafts = dict(session.get("answers", {}))
+    drafts[task.slug] = answers
+    session["answers"] = drafts
