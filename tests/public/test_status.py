@@ -69,6 +69,8 @@ def test_rating_after_resolution(
     appeals.resolve(db, appeal.id, "已开通免费通勤专线。", officer)
     page = _page(client, appeal)
     assert "这个答复解决您的问题了吗？" in page and "已开通免费通勤专线。" in page
+    # The answer comes before the question about it.
+    assert page.index("已开通免费通勤专线。") < page.index("这个答复解决您的问题了吗？")
     response = _rate(client, appeal, rating="satisfied", reason="")
     assert response.status_code == 303  # type: ignore[attr-defined]
     db.rollback()

@@ -49,3 +49,21 @@ def test_staff_pages(
     _fits(page, folder, f"admin-audit-{device}")
     context.close()
     assert errors == []
+
+
+def test_status_page_on_a_phone(phone: Page, live_kiosk: LiveKiosk, tmp_path: Path) -> None:
+    folder = Path(os.environ.get("SCREENSHOT_DIR", tmp_path))
+    folder.mkdir(parents=True, exist_ok=True)
+    errors = watch_console(phone)
+    with sqlite3.connect(live_kiosk.database) as connection:
+        tokens = dict(
+            connection.execute(
+                "SELECT status, token FROM appeal"
+                " WHERE status IN ('resolved', 'closed') ORDER BY id"
+            ).fetchall()
+        )
+    for status, token in tokens.items():
+        phone.goto(f"{live_kiosk.url}/status/{token}")
+        expect(phone.locator("[data-status]")).to_have_attribute("data-status", status)
+        _fits(phone, folder, f"status-{status}-phone")
+    assert errors == []
