@@ -1,0 +1,1 @@
+"""Licence printing: the A4 business licence as a PDF, and where it goes (CUPS, a spool folder)."""
