@@ -146,6 +146,62 @@ def staff_create(
     click.echo(f"created {role} {username}")
 
 
+@main.group()
+def printer() -> None:
+    """Receipt printer: a test slip, the status."""
+
+
+def _printer_url(app: Flask, url: str | None) -> str:
+    from printers import PrinterConfigError, parse_printer_url
+
+    url = url or app.config["KIOSK"].receipt_printer
+    try:
+        parse_printer_url(url)
+    except PrinterConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    return url
+
+
+@printer.command("test")
+@click.option("--printer", "url", help="Printer URL (default: the configured receipt printer).")
+@click.pass_context
+def printer_test(ctx: click.Context, url: str | None) -> None:
+    """Print a test slip: the kiosk, 打印测试 / Print test, a QR code, the time, a cut."""
+    from kiosk.db import utcnow
+    from kiosk.services.slips import test_slip
+    from printers import PrinterError, open_receipt_printer
+
+    app = _app(ctx)
+    settings = app.config["KIOSK"]
+    url = _printer_url(app, url)
+    link = (settings.public_url or "http://127.0.0.1:8080") + "/healthz"
+    try:
+        open_receipt_printer(url, timeout=settings.printer_timeout).print_receipt(
+            test_slip(settings, utcnow(), link)
+        )
+    except PrinterError as exc:
+        raise click.ClickException(f"not printed: {exc}") from None
+    click.echo(f"test slip sent to {url}")
+
+
+@printer.command("status")
+@click.option("--printer", "url", help="Printer URL (default: the configured receipt printer).")
+@click.pass_context
+def printer_status(ctx: click.Context, url: str | None) -> None:
+    """Print the printer's status as JSON; exit 0 only when it is known to be able to print."""
+    import json
+
+    from printers import open_receipt_printer
+
+    app = _app(ctx)
+    url = _printer_url(app, url)
+    status = open_receipt_printer(url, timeout=app.config["KIOSK"].printer_timeout).status()
+    ready = status.can_print and str(status.state) != "unknown"
+    body = {"printer": url, "state": str(status.state), "detail": status.detail, "ready": ready}
+    click.echo(json.dumps(body, ensure_ascii=False))
+    ctx.exit(0 if ready else 1)
+
+
 @main.command()
 @click.pass_context
 def demo(ctx: click.Context) -> None:

@@ -60,6 +60,8 @@ class Settings(BaseModel):
     print_retry_limit: int = Field(default=5, ge=1, le=100)
     slip_max_age_seconds: int = Field(default=60, ge=10, le=24 * 3600)
     print_worker: bool = True
+    print_lease_seconds: int = Field(default=60, ge=5, le=3600)
+    printer_poll_seconds: int = Field(default=30, ge=5, le=3600)
     max_request_bytes: int = Field(default=1024 * 1024, ge=16 * 1024, le=64 * 1024 * 1024)
     cookie_secure: bool = False
     db_busy_timeout_ms: int = Field(default=5000, ge=0, le=60_000)

@@ -30,3 +30,27 @@ EVENT = {
     EventKind.REOPENED: _l("Reopened"),
     EventKind.RATED: _l("Rated"),
 }
+
+PRINTER_STATE = {
+    "ready": _l("Ready"),
+    "paper_near_end": _l("Paper running out"),
+    "paper_out": _l("Out of paper"),
+    "cover_open": _l("Cover open"),
+    "offline": _l("Offline"),
+    "unknown": _l("Not answering status"),
+}
+
+PRINT_STATUS = {
+    "pending": _l("Waiting"),
+    "printing": _l("Printing"),
+    "sent": _l("Printed"),
+    "failed": _l("Failed"),
+    "expired": _l("Expired"),
+    "cancelled": _l("Cancelled"),
+}
+
+PRINT_KIND = {
+    "appeal_slip": _l("Appeal slip"),
+}
+
+PRINTER_NAME = {"receipt": _l("receipt"), "licence": _l("licence")}

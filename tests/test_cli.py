@@ -138,3 +138,60 @@ def test_bad_printer_url_stops_the_start(tmp_path: Path, value: str) -> None:
         and "KIOSK_RECEIPT_PRINTER" in result.output
         and value in result.output
     )
+
+
+def test_printer_test_prints_the_test_slip(tmp_path: Path) -> None:
+    from tests.support.escpos_decoder import decode
+    from tests.support.fake_printer import FakePrinter
+
+    with FakePrinter() as printer:
+        result = CliRunner().invoke(
+            main,
+            ["--instance", str(tmp_path), "printer", "test", "--printer", printer.url],
+            env={"KIOSK_ID": "lobby-7", "KIOSK_PUBLIC_URL": "https://kiosk.example.gov.cn"},
+        )
+        assert result.exit_code == 0, result.output
+        slip = decode(printer.wait_for_jobs(1, timeout=5)[0])
+    assert "打印测试 / Print test" in slip.text and "lobby-7" in slip.text
+    assert slip.qr_payloads == ["https://kiosk.example.gov.cn/healthz"]
+    assert len(slip.cuts) == 1
+
+
+def test_printer_test_says_why_nothing_printed(tmp_path: Path) -> None:
+    from tests.support.fake_printer import FakePrinter
+
+    with FakePrinter(mode="refuse") as closed:
+        result = CliRunner().invoke(
+            main, ["--instance", str(tmp_path), "printer", "test", "--printer", closed.url]
+        )
+    assert result.exit_code == 1 and "not printed" in result.output and "refused" in result.output
+
+
+@pytest.mark.parametrize(
+    ("said", "exit_code", "ready"),
+    [("ready", 0, True), ("paper_near_end", 0, True), ("paper_out", 1, False),
+     ("cover_open", 1, False), ("mute", 1, False)],
+)  # fmt: skip
+def test_printer_status_is_json_and_exits_non_zero_unless_ready(
+    tmp_path: Path, said: str, exit_code: int, ready: bool
+) -> None:
+    import json
+
+    from tests.support.fake_printer import FakePrinter
+
+    with FakePrinter() as printer:
+        printer.state = said
+        result = CliRunner().invoke(
+            main, ["--instance", str(tmp_path), "printer", "status", "--printer", printer.url]
+        )
+    assert result.exit_code == exit_code, result.output
+    body = json.loads(result.output)
+    assert body["ready"] is ready and body["printer"] == printer.url
+    assert body["state"] == ("unknown" if said == "mute" else said)
+
+
+def test_printer_commands_refuse_a_bad_url(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["--instance", str(tmp_path), "printer", "status", "--printer", "lpt1"]
+    )
+    assert result.exit_code == 1 and "lpt1" in result.output

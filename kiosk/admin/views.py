@@ -12,8 +12,11 @@ from werkzeug.wrappers import Response
 
 from kiosk.access import current_staff, requires
 from kiosk.config import Settings
-from kiosk.models import Role, Staff
+from kiosk.db import get_session
+from kiosk.labels import PRINT_KIND, PRINT_STATUS, PRINTER_NAME, PRINTER_STATE
+from kiosk.models import PrinterState, Role, Staff
 from kiosk.services import ledger
+from kiosk.services.printing import state
 from kiosk.services.audit import Actor
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -77,7 +80,24 @@ def _layout() -> dict[str, Any]:
         staff = current_staff()
     except OperationalError:
         staff = None  # the error page for a locked database must still render
-    return {"staff": staff, "can_supervise": can_supervise(staff), "here": _here()}
+    return {
+        "staff": staff,
+        "can_supervise": can_supervise(staff),
+        "here": _here(),
+        "printer_alerts": _printer_alerts() if staff is not None else [],
+        "printer_state_labels": PRINTER_STATE,
+        "print_status_labels": PRINT_STATUS,
+        "print_kind_labels": PRINT_KIND,
+        "printer_names": PRINTER_NAME,
+    }
+
+
+def _printer_alerts() -> list[PrinterState]:
+    """Printers down or nearly out of paper, for the banner on every staff page."""
+    try:
+        return state.needs_attention(get_session())
+    except OperationalError:
+        return []
 
 
 def _here() -> str:

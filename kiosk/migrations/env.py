@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from alembic import context
 
+from kiosk.db import UTCDateTime
 from kiosk.models import Base
+
+
+def _render_item(kind: str, obj: object, _context: object) -> str | bool:
+    """Migrations name the plain SQL type, so they never import application code."""
+    if kind == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
 
 connection = context.config.attributes.get("connection")
 if connection is None:
@@ -15,6 +24,7 @@ context.configure(
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying them
     compare_type=True,
+    render_item=_render_item,
 )
 with context.begin_transaction():
     context.run_migrations()

@@ -11,7 +11,7 @@ from kiosk.models.appeal import (
 )
 from kiosk.models.base import Base
 from kiosk.models.building import Building, Tenant
-from kiosk.models.printing import PrintJob, PrintStatus
+from kiosk.models.printing import PrinterState, PrintJob, PrintStatus
 from kiosk.models.staff import AuditLog, Role, Staff
 from kiosk.models.web_session import WebSession
 
@@ -26,6 +26,7 @@ __all__ = [
     "EventKind",
     "PrintJob",
     "PrintStatus",
+    "PrinterState",
     "Rating",
     "ReferenceCounter",
     "Role",

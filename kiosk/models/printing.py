@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, Index, String, Text
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kiosk.db import utcnow
@@ -50,3 +50,23 @@ class PrintJob(Timestamped, Base):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_error: Mapped[str] = mapped_column(Text, default="")
     sent_at: Mapped[datetime | None]
+    # The worker holding a PRINTING job ("host:pid:nonce") and since when: a job whose worker
+    # died is taken back at once on the same host, or when the lease runs out elsewhere.
+    claimed_by: Mapped[str] = mapped_column(String(80), default="")
+    claimed_at: Mapped[datetime | None]
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))  # who asked for a reprint
+
+
+class PrinterState(Base):
+    """What a kiosk's printer last said about itself, for staff and the screen."""
+
+    __tablename__ = "printer_state"
+
+    kiosk_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    printer: Mapped[str] = mapped_column(String(20), primary_key=True)  # "receipt", "licence"
+    url: Mapped[str] = mapped_column(String(200), default="")
+    state: Mapped[str] = mapped_column(String(20), default="unknown")  # printers.PrinterState
+    detail: Mapped[str] = mapped_column(Text, default="")
+    checked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    last_error_at: Mapped[datetime | None]

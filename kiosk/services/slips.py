@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask_babel import force_locale, format_date, format_datetime, gettext
@@ -53,3 +54,18 @@ def appeal_slip(
             )
         )
     return receipt.to_dict()
+
+
+def test_slip(settings: Settings, when: datetime, link: str) -> Receipt:
+    """The slip `kiosk printer test` prints: which kiosk, the words, a QR code, the time."""
+    return Receipt(
+        (
+            Text(settings.station_name, align="center", size=2, bold=True),
+            Text(f"{settings.id} · {settings.building}", align="center"),
+            Rule(),
+            Text("打印测试 / Print test", align="center", size=2, bold=True),
+            Text("中文 GB18030 · English · 0123456789", align="center"),
+            QRCode(link),
+            Text(when.astimezone(settings.zone).strftime("%Y-%m-%d %H:%M:%S"), align="center"),
+        )
+    )

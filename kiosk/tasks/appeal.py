@@ -203,11 +203,9 @@ def _building_name(building: Any, locale: str) -> str:
 
 def _done_context(reference: str, ctx: StepContext) -> Mapping[str, Any]:
     appeal = appeals.get_by_reference(ctx.db, reference)
-    job = printing.latest_job(ctx.db, "appeal_slip", reference)
     return {
         "appeal": appeal,
         "status_url": public_link("public.appeal_status", token=appeal.token),
-        "print_state": printing.tenant_state(job),
         "masked_mobile": mask_mobile(appeal.contact_mobile),
     }
 

@@ -24,7 +24,7 @@ from werkzeug.wrappers import Response
 
 from kiosk.access import public
 from kiosk.db import get_session
-from kiosk.errors import ServiceBusy, ValidationFailed
+from kiosk.errors import Conflict, ServiceBusy, ValidationFailed
 from kiosk.services import printing, tenants
 from kiosk.sessions import write_session_now
 from kiosk.tasks import TASKS, Answers, Step, StepContext, Task
@@ -205,8 +205,10 @@ def task_done(task_slug: str) -> Response | str:
     reference = _done_reference(task)
     if reference is None:
         return redirect(url_for("terminal.home"))
-    values = task.done_context(reference, context())
-    return render_template(task.done_template, task=task, **values)
+    ctx = context()
+    values = task.done_context(reference, ctx)
+    slip = printing.slip_status(ctx.db, ctx.settings.id, f"{task.slug}_slip", reference)
+    return render_template(task.done_template, task=task, slip=slip, **values)
 
 
 @bp.get(f"/{TASK}/done/print-status")
@@ -217,8 +219,29 @@ def print_status(task_slug: str) -> Response:
     reference = _done_reference(task)
     if reference is None:
         return jsonify(state="gone")
-    job = printing.latest_job(get_session(), f"{task.slug}_slip", reference)
-    return jsonify(state=printing.tenant_state(job))
+    ctx = context()
+    slip = printing.slip_status(ctx.db, ctx.settings.id, f"{task.slug}_slip", reference)
+    return jsonify(state=slip.state, printer_down=slip.printer_down, can_retry=slip.can_retry)
+
+
+@bp.post(f"/{TASK}/done/print")
+@public
+def print_again(task_slug: str) -> Response:
+    """Print the slip again after it failed (offered only while the printer can print)."""
+    task = task_or_404(task_slug)
+    reference = _done_reference(task)
+    if reference is None:
+        return redirect(url_for("terminal.home"))
+    ctx = context()
+    try:
+        printing.print_again(ctx.db, ctx.settings.id, f"{task.slug}_slip", reference)
+    except Conflict as exc:
+        flash(str(exc.message), "error")
+    else:
+        worker = current_app.extensions.get("kiosk.print_worker")
+        if worker is not None:
+            worker.wake()
+    return redirect(url_for("terminal.task_done", task_slug=task.slug), 303)
 
 
 @bp.errorhandler(CSRFError)

@@ -84,11 +84,16 @@
   if (status) {
     var url = status.dataset.printUrl;
     var started = Date.now();
-    var show = function (state) {
+    var show = function (state, data) {
       status.dataset.state = state;
       status.querySelectorAll("[data-when]").forEach(function (msg) {
         msg.hidden = msg.dataset.when !== state;
       });
+      if (data) {
+        status.querySelector("[data-printer-down]").hidden = !data.printer_down;
+        status.querySelector("[data-printer-failed]").hidden = Boolean(data.printer_down);
+        status.querySelector("[data-can-retry]").hidden = !data.can_retry;
+      }
     };
     var poll = function () {
       if (status.dataset.state !== "printing") { return; }
@@ -96,7 +101,7 @@
       fetch(url, { credentials: "same-origin", cache: "no-store", headers: { "Accept": "application/json" } })
         .then(function (response) { return response.json(); })
         .then(function (data) {
-          if (data.state === "printed" || data.state === "failed") { show(data.state); }
+          if (data.state === "printed" || data.state === "failed") { show(data.state, data); }
           else { setTimeout(poll, 700); }
         }, function () { setTimeout(poll, 1500); });
     };

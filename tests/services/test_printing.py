@@ -135,22 +135,58 @@ def test_a_slip_too_old_to_hand_over_expires_instead_of_printing(
     assert printer.jobs == []
 
 
-def test_a_job_in_flight_when_the_process_died_prints_after_restart(
+def _dead_pid() -> int:
+    """The id of a process that has just exited."""
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_a_job_in_flight_when_its_process_died_prints_after_restart(
     app: Flask,
     make_app: Callable[..., Flask],
     make_appeal: Callable[..., Appeal],
     db: Session,
     printer: FakePrinter,
 ) -> None:
+    import socket
+
     _slip_appeal(app, make_appeal)
     job = db.scalar(select(PrintJob))
     assert job is not None
-    job.status = PrintStatus.PRINTING  # claimed, then the process was killed
+    job.status = PrintStatus.PRINTING  # claimed, then the process was killed mid-job
+    job.claimed_by, job.claimed_at = f"{socket.gethostname()}:{_dead_pid()}:dead", utcnow()
     db.commit()
     worker = _worker(app, make_app, printer.url)
-    assert worker.run_once() == 0  # not due while another worker might hold it
-    assert worker.recover() == 1
+    assert worker.run_once() == 0  # its lease has not run out: it might still be printing
+    assert worker.recover() == 1  # but its process is gone: take it back at once
     assert worker.run_once() == 1
+    assert len(printer.wait_for_jobs(1, timeout=5)) == 1
+
+
+def test_a_live_workers_job_is_left_alone_until_its_lease_runs_out(
+    app: Flask,
+    make_app: Callable[..., Flask],
+    make_appeal: Callable[..., Appeal],
+    db: Session,
+    printer: FakePrinter,
+) -> None:
+    import os
+    import socket
+
+    _slip_appeal(app, make_appeal)
+    job = db.scalar(select(PrintJob))
+    assert job is not None
+    job.status = PrintStatus.PRINTING
+    job.claimed_by, job.claimed_at = f"{socket.gethostname()}:{os.getppid()}:alive", utcnow()
+    db.commit()
+    worker = _worker(app, make_app, printer.url, print_lease_seconds=30, slip_max_age_seconds=3600)
+    assert worker.recover() == 0
+    assert worker.run_once() == 0
+    assert worker.run_once(now=utcnow() + timedelta(seconds=31)) == 1  # the lease ran out
     assert len(printer.wait_for_jobs(1, timeout=5)) == 1
 
 
@@ -180,3 +216,125 @@ def test_worker_thread_prints_when_woken(
         assert len(printer.wait_for_jobs(1, timeout=5)) == 1
     finally:
         worker.stop()
+
+
+def _refresh(db: Session) -> PrintJob:
+    db.rollback()
+    db.expire_all()
+    job = db.scalar(select(PrintJob).order_by(PrintJob.id.desc()))
+    assert job is not None
+    return job
+
+
+def test_paper_out_holds_the_job_without_using_up_tries_and_tells_staff(
+    app: Flask, make_app: Callable[..., Flask], make_appeal: Callable[..., Appeal], db: Session, printer: FakePrinter
+) -> None:
+    from kiosk.services.printing import state
+
+    _slip_appeal(app, make_appeal)
+    worker = _worker(app, make_app, printer.url, slip_max_age_seconds=3600)
+    printer.state = "paper_out"
+    assert worker.run_once() == 1
+    job = _refresh(db)
+    assert job.status is PrintStatus.PENDING and job.attempts == 0 and job.last_error
+    assert printing.tenant_state(job) == "failed"
+    row = state.get(db, "kiosk-1")
+    assert row is not None and row.state == "paper_out" and state.is_down(row)
+    assert printer.jobs == []  # nothing was sent to a printer without paper
+    printer.state = "ready"  # staff put paper in
+    assert worker.run_once(now=utcnow() + timedelta(seconds=11)) == 1
+    assert _refresh(db).status is PrintStatus.SENT
+    assert len(printer.wait_for_jobs(1, timeout=5)) == 1
+    db.expire_all()
+    row = state.get(db, "kiosk-1")
+    assert row is not None and not state.is_down(row) and row.last_error == ""
+
+
+def test_status_poll_records_what_the_printer_says(
+    app: Flask, make_app: Callable[..., Flask], db: Session, printer: FakePrinter
+) -> None:
+    from kiosk.services.printing import state
+
+    worker = _worker(app, make_app, printer.url)
+    for said in ("ready", "paper_near_end", "cover_open"):
+        printer.state = said
+        assert worker.poll_status() == said
+    printer.state = "mute"  # a printer that never answers is unknown, never ready
+    assert worker.poll_status() == "unknown"
+    row = state.get(db, "kiosk-1")
+    assert row is not None and row.state == "unknown" and not state.is_down(row)
+
+
+def test_print_again_after_a_failed_slip(
+    app: Flask, make_app: Callable[..., Flask], make_appeal: Callable[..., Appeal], db: Session
+) -> None:
+    appeal = _slip_appeal(app, make_appeal)
+    with FakePrinter(mode="refuse") as closed:
+        _worker(app, make_app, closed.url).run_once()
+    db.rollback()
+    status = printing.slip_status(db, "kiosk-1", "appeal_slip", appeal.reference)
+    assert status.state == "failed" and status.can_retry and not status.printer_down
+    with FakePrinter() as working:
+        printing.print_again(db, "kiosk-1", "appeal_slip", appeal.reference)
+        _worker(app, make_app, working.url).run_once()
+        slip = decode(working.wait_for_jobs(1, timeout=5)[0])
+    assert appeal.reference in slip.text and "补打" not in slip.text  # the tenant's first slip
+    jobs = db.scalars(select(PrintJob).order_by(PrintJob.id)).all()
+    db.expire_all()
+    assert [j.status for j in db.scalars(select(PrintJob).order_by(PrintJob.id))] == [
+        PrintStatus.CANCELLED,  # the failed one never prints as well
+        PrintStatus.SENT,
+    ]
+    assert len(jobs) == 2
+
+
+def test_no_print_again_while_the_printer_is_known_down(
+    app: Flask, make_app: Callable[..., Flask], make_appeal: Callable[..., Appeal], db: Session
+) -> None:
+    from kiosk.errors import Conflict
+
+    appeal = _slip_appeal(app, make_appeal)
+    with FakePrinter() as empty:
+        empty.state = "paper_out"
+        _worker(app, make_app, empty.url).run_once()
+    db.rollback()
+    status = printing.slip_status(db, "kiosk-1", "appeal_slip", appeal.reference)
+    assert status.state == "failed" and status.printer_down and not status.can_retry
+    with pytest.raises(Conflict):
+        printing.print_again(db, "kiosk-1", "appeal_slip", appeal.reference)
+
+
+def test_staff_reprint_is_marked_on_paper_and_never_expires(
+    app: Flask, make_app: Callable[..., Flask], make_appeal: Callable[..., Appeal], db: Session,
+    printer: FakePrinter, make_staff: Callable[..., object],
+) -> None:
+    from kiosk.models import Role
+    from kiosk.services.audit import Actor
+
+    _slip_appeal(app, make_appeal)
+    worker = _worker(app, make_app, printer.url, slip_max_age_seconds=10)
+    worker.run_once()
+    original = _refresh(db)
+    officer = Actor(make_staff("officer", Role.STAFF), "127.0.0.1")  # type: ignore[arg-type]
+    printing.reprint_job(db, original.id, officer)
+    assert worker.run_once(now=utcnow() + timedelta(minutes=30)) == 1  # staff asked: no expiry
+    first, second = printer.wait_for_jobs(2, timeout=5)
+    assert "补打" not in decode(first).text and "补打" in decode(second).text
+
+
+def test_two_workers_for_one_kiosk_print_each_job_once(
+    app: Flask, make_app: Callable[..., Flask], make_appeal: Callable[..., Appeal], printer: FakePrinter
+) -> None:
+    import threading
+
+    for _ in range(12):
+        _slip_appeal(app, make_appeal)
+    workers = [_worker(app, make_app, printer.url) for _ in range(3)]
+    threads = [threading.Thread(target=w.run_once) for w in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    jobs = printer.wait_for_jobs(12, timeout=10)
+    references = sorted(line for job in jobs for line in decode(job).text.split("\n") if line.startswith("SQ-"))
+    assert len(references) == 12 and len(set(references)) == 12

@@ -1,0 +1,45 @@
+"""Printing: the outbox (jobs as rows), the worker that sends them, and printers' state.
+
+A tenant never waits for a printer: a print is a `PrintJob` written in the same transaction as
+the thing it prints; only the worker talks to a printer.
+"""
+
+from kiosk.services.printing.outbox import (
+    TENANT_SLIPS,
+    JobCounts,
+    SlipStatus,
+    backoff,
+    cancel_job,
+    enqueue,
+    expired,
+    get_job,
+    job_counts,
+    latest_job,
+    print_again,
+    recent_jobs,
+    reprint_job,
+    retry_job,
+    slip_status,
+    tenant_state,
+)
+from kiosk.services.printing.worker import PrintWorker
+
+__all__ = [
+    "TENANT_SLIPS",
+    "JobCounts",
+    "SlipStatus",
+    "PrintWorker",
+    "backoff",
+    "cancel_job",
+    "enqueue",
+    "expired",
+    "get_job",
+    "job_counts",
+    "latest_job",
+    "print_again",
+    "recent_jobs",
+    "reprint_job",
+    "retry_job",
+    "slip_status",
+    "tenant_state",
+]
