@@ -22,6 +22,7 @@ PUBLIC_ENDPOINTS = {
     "terminal.check_answers",
     "terminal.task_done",
     "terminal.print_status",
+    "terminal.print_again",
     "public.appeal_status",
     "public.rate_appeal",
     "public.reopen_appeal",
@@ -74,6 +75,7 @@ def test_urls_are_kebab_case(app: Flask) -> None:
 
 
 def _sample_url(url: str) -> str:
+    url = re.sub(r"<int:[^>]+>", "1", url)
     return re.sub(r"<(?:any\(([a-z-]+)[^)]*\):)?[^>]+>", lambda m: m.group(1) or "x", url)
 
 
