@@ -56,6 +56,7 @@ class Settings(BaseModel):
     extra_holidays: tuple[date, ...] = ()
     extra_workdays: tuple[date, ...] = ()
     receipt_printer: str = "dummy://"
+    licence_printer: str  # default: spool:///<instance>/licences
     printer_timeout: float = Field(default=5.0, gt=0, le=60)
     print_retry_limit: int = Field(default=5, ge=1, le=100)
     slip_max_age_seconds: int = Field(default=60, ge=10, le=24 * 3600)
@@ -101,6 +102,18 @@ class Settings(BaseModel):
 
         try:
             parse_printer_url(value)
+        except PrinterConfigError as exc:
+            raise ValueError(str(exc)) from exc
+        return value
+
+    @field_validator("licence_printer")
+    @classmethod
+    def _licence_printer_url(cls, value: str) -> str:
+        from printers import PrinterConfigError
+        from printers.licence import open_licence_printer
+
+        try:
+            open_licence_printer(value)  # parses and checks; connects to nothing
         except PrinterConfigError as exc:
             raise ValueError(str(exc)) from exc
         return value
@@ -162,6 +175,7 @@ def load_settings(
         values[name.lower()], sources[name.lower()] = value, "overrides"
 
     values.setdefault("database_url", f"sqlite:///{instance_path / 'kiosk.db'}")
+    values.setdefault("licence_printer", f"spool://{(instance_path / 'licences').resolve()}")
     if "secret_key" not in values:
         values["secret_key"] = _ensure_secret_key(instance_path)
     try:
