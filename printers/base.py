@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Protocol
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import SplitResult, parse_qs, urlsplit
 
 from printers.document import Receipt
-from printers.profile import PrinterProfile, profile_from_options
+from printers.profile import OPTIONS, PrinterProfile, profile_from_options
+from printers.status import PrinterState, PrinterStatus
 
 
 class PrinterError(Exception):
@@ -15,16 +16,25 @@ class PrinterError(Exception):
 
 
 class PrinterConfigError(PrinterError):
-    """A printer URL or option that cannot be used; the message names the value."""
+    """A printer URL, option or missing dependency that makes the printer unusable."""
 
 
 class PrinterUnavailable(PrinterError):
-    """The printer could not be reached or did not take the job (offline, refused, timed out)."""
+    """The printer did not take the job (offline, out of paper, refused, timed out)."""
+
+    def __init__(self, message: str, *, state: PrinterState | None = None) -> None:
+        """`state` is set when the printer said why (e.g. PAPER_OUT), None when unreachable."""
+        super().__init__(message)
+        self.state = state
+
+
+class PrinterBusy(PrinterUnavailable):
+    """Another job in this process held the printer for longer than the timeout."""
 
 
 @dataclass(frozen=True)
 class PrinterURL:
-    """A parsed printer URL such as ``tcp://192.168.1.50:9100`` or ``dummy://``."""
+    """A parsed printer URL such as ``tcp://192.168.1.50:9100`` or ``usb://0416:5011``."""
 
     scheme: str
     host: str = ""
@@ -33,7 +43,8 @@ class PrinterURL:
     options: dict[str, str] = field(default_factory=dict)
 
     def __str__(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
+        # brackets only for an IPv6 address before a port, not for usb://VID:PID
+        host = f"[{self.host}]" if ":" in self.host and self.port is not None else self.host
         netloc = f"{host}:{self.port}" if self.port is not None else host
         return f"{self.scheme}://{netloc}{self.path}"
 
@@ -48,8 +59,17 @@ class ReceiptPrinter(Protocol):
 
     url: PrinterURL
 
+    @property
+    def last_status(self) -> PrinterStatus:
+        """The status seen by the latest `print_receipt` or `status` call (no I/O)."""
+        ...
+
     def print_receipt(self, receipt: Receipt, *, reprint: bool = False) -> None:
         """Send one receipt; raise `PrinterUnavailable` if it was not taken."""
+
+    def status(self) -> PrinterStatus:
+        """Ask the printer how it is; never raises (failures become OFFLINE or UNKNOWN)."""
+        ...
 
 
 def parse_printer_url(url: str) -> PrinterURL:
@@ -57,7 +77,10 @@ def parse_printer_url(url: str) -> PrinterURL:
     # Imported here because the registry imports this module (drivers need PrinterURL).
     from printers.registry import driver_info, registered_schemes
 
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError as exc:  # e.g. an unclosed "[" of an IPv6 address
+        raise PrinterConfigError(f"printer URL {url!r}: {exc}") from None
     scheme = parts.scheme.lower()
     info = driver_info(scheme)
     if info is None:
@@ -67,22 +90,39 @@ def parse_printer_url(url: str) -> PrinterURL:
         key.lower(): values[-1]
         for key, values in parse_qs(parts.query, keep_blank_values=True).items()
     }
+    allowed = (*OPTIONS, *info.options)
+    unknown = sorted(set(options) - set(allowed))
+    if unknown:
+        known = ", ".join(allowed)
+        raise PrinterConfigError(
+            f"printer URL {url!r}: unknown option {unknown[0]!r} (known: {known})"
+        )
     try:
         profile_from_options(options)
+        if info.parse is not None:
+            return info.parse(parts, options)
+        return _host_and_port(parts, options, scheme, info.default_port)
     except ValueError as exc:
         raise PrinterConfigError(f"printer URL {url!r}: {exc}") from None
-    if info.default_port is None:
+
+
+def _host_and_port(
+    parts: SplitResult, options: dict[str, str], scheme: str, default_port: int | None
+) -> PrinterURL:
+    """The shape of network URLs (scheme://host[:port]) or of bare ones (dummy://)."""
+    if default_port is None:
+        if parts.netloc or parts.path not in ("", "/"):
+            raise ValueError(f"a {scheme}:// URL names no host or path")
         return PrinterURL(scheme, options=options)
     try:
         port = parts.port
     except ValueError:
         port = 0
     if port == 0:
-        raise PrinterConfigError(f"printer URL {url!r}: the port is not a number 1-65535")
+        raise ValueError("the port is not a number 1-65535")
     if not parts.hostname:
-        example = f"{scheme}://10.0.0.5:{info.default_port}"
-        raise PrinterConfigError(f"printer URL {url!r}: a host is needed, e.g. {example}")
+        raise ValueError(f"a host is needed, e.g. {scheme}://10.0.0.5:{default_port}")
     if parts.path not in ("", "/"):
-        raise PrinterConfigError(f"printer URL {url!r}: a {scheme}:// URL has no path")
-    port = info.default_port if port is None else port
+        raise ValueError(f"a {scheme}:// URL has no path ({parts.path!r})")
+    port = default_port if port is None else port
     return PrinterURL(scheme, host=parts.hostname, port=port, options=options)

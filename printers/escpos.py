@@ -7,23 +7,39 @@ passes control characters through untouched), and otherwise switches code pages 
 ``?`` for other Chinese characters. Instead the printer is put in Chinese mode (FS &) and
 sanitised text is written as GB18030 with ``_raw``.
 
+Lines with a character the printer's font lacks (see `printable_as_text`) are drawn here in
+the project's CJK font and sent as a raster image (GS v 0), one image per such line; every
+other line stays text.
+
 The layout of a slip: ESC @, FS &, [the reprint line], the elements, FS ., feed, one cut.
 Every element sets alignment, bold and size itself, so no style leaks from one to the next.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any, assert_never
 
 import qrcode
 import qrcode.constants
 from escpos.constants import QR_ECLEVEL_M
 from escpos.printer import Dummy
+from PIL import Image
 
-from printers.document import Feed, QRCode, Receipt, Rule, Text
+from printers.document import Element, Feed, QRCode, Receipt, Rule, Text
+from printers.glyphs import RASTER_PITCH, draw_text, text_rows
 from printers.profile import PrinterProfile
+from printers.raster import raster_image
 
-__all__ = ["REPRINT_MARK", "clean_text", "encode_receipt", "encode_text_line"]
+__all__ = [
+    "REPRINT_MARK",
+    "clean_text",
+    "encode_receipt",
+    "encode_text_line",
+    "printable_as_text",
+    "qr_image",
+    "slip_elements",
+]
 
 INIT = b"\x1b@"  # ESC @: forget whatever the previous job (or a half-sent one) left set
 CHINESE_ON = b"\x1c&"  # FS &: bytes 0x81-0xFE start a two- or four-byte GB18030 character
@@ -53,12 +69,41 @@ def clean_text(text: str) -> str:
     return text.translate(_CLEAN_TABLE)
 
 
+def printable_as_text(line: str, profile: PrinterProfile) -> bool:
+    """Whether the printer's own font has every character of a cleaned line."""
+    # chinese=off: ASCII only. font=gbk: what Python's GBK codec encodes; GB18030 also gives
+    # two bytes to characters GBK lacks (䶮 U+4DAE is FE 9F, a code GBK fonts leave blank,
+    # and 2,068 private-use codes). font=gb18030: also every CJK ideograph of extension
+    # A and B-and-later, but still not emoji or other four-byte characters.
+    if line.isascii():
+        return True
+    if not profile.chinese_mode:
+        return False
+    if _in_gbk(line):  # GBK's codes are the same bytes in GB18030
+        return True
+    return profile.font == "gb18030" and all(map(_in_gb18030_font, line))
+
+
+def _in_gbk(text: str) -> bool:
+    try:
+        text.encode("gbk")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _in_gb18030_font(char: str) -> bool:
+    code = ord(char)
+    ideograph = 0x3400 <= code <= 0x4DBF or 0x20000 <= code <= 0x3FFFF
+    return _in_gbk(char) or (ideograph and unicodedata.category(char) == "Lo")
+
+
 def encode_text_line(text: str, profile: PrinterProfile) -> bytes:
     """One line of text as printable bytes (no LF); what GB18030 cannot encode becomes '?'."""
     cleaned = clean_text(text)
     # GB18030 covers every Unicode code point, so in practice only lone surrogates become
-    # '?'. Its multi-byte sequences never contain a byte below 0x30, so no command can hide
-    # inside them. Rare CJK (e.g. U+20BB7) needs the printer's four-byte font; images later.
+    # '?' (and `_text` sends those lines as images). Its multi-byte sequences never contain
+    # a byte below 0x30, so no command can hide inside them.
     if profile.chinese_mode:
         return cleaned.encode("gb18030", errors="replace")
     return cleaned.encode("ascii", errors="replace")
@@ -70,10 +115,7 @@ def encode_receipt(receipt: Receipt, *, profile: PrinterProfile, reprint: bool =
     printer._raw(INIT)
     if profile.chinese_mode:
         printer._raw(CHINESE_ON)
-    elements = receipt.elements
-    if reprint:
-        elements = (Text(REPRINT_MARK, align="center", size=2, bold=True), Rule(), *elements)
-    for element in elements:
+    for element in slip_elements(receipt, reprint=reprint):
         match element:
             case Text():
                 _text(printer, element, profile)
@@ -94,6 +136,13 @@ def encode_receipt(receipt: Receipt, *, profile: PrinterProfile, reprint: bool =
     # cut() first feeds 6 lines (ESC d 6) so the last text clears the cutter, then GS V 0
     printer.cut()
     return bytes(printer.output)
+
+
+def slip_elements(receipt: Receipt, *, reprint: bool) -> tuple[Element, ...]:
+    """The elements as printed: a reprint starts with the 补打 / REPRINT line and a rule."""
+    if not reprint:
+        return receipt.elements
+    return (Text(REPRINT_MARK, align="center", size=2, bold=True), Rule(), *receipt.elements)
 
 
 def _dummy(profile: PrinterProfile) -> Any:
@@ -118,7 +167,24 @@ def _style(printer: Any, align: str, *, bold: bool, size: int) -> None:
 def _text(printer: Any, element: Text, profile: PrinterProfile) -> None:
     _style(printer, element.align, bold=element.bold, size=element.size)
     for line in element.text.split("\n"):
-        printer._raw(encode_text_line(line, profile) + LF)
+        cleaned = clean_text(line)
+        if printable_as_text(cleaned, profile):
+            printer._raw(encode_text_line(cleaned, profile) + LF)
+            continue
+        # the printer would print blanks, boxes or '?': send this line as a picture instead
+        size = element.size
+        rows = len(text_rows(cleaned, size=size, width=profile.dots))
+        image = Image.new("1", (profile.dots, rows * RASTER_PITCH * size), 1)
+        draw_text(
+            image,
+            0,
+            cleaned,
+            align=element.align,
+            size=size,
+            bold=element.bold,
+            pitch=RASTER_PITCH * size,
+        )
+        printer._raw(raster_image(image))
 
 
 def _qr(printer: Any, element: QRCode, profile: PrinterProfile) -> None:
@@ -132,13 +198,24 @@ def _qr(printer: Any, element: QRCode, profile: PrinterProfile) -> None:
     if profile.native_qr:
         printer.qr(data, ec=QR_ECLEVEL_M, size=element.size, native=True)
         return
-    code = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    printer._raw(raster_image(qr_image(data, element.size, profile.dots)))
+
+
+def qr_image(data: str, module: int, width: int) -> Image.Image:
+    """A level M QR code centred on a `width`-dot white strip (mode "1"), 2 modules of margin."""
+    code = qrcode.QRCode(border=0, error_correction=qrcode.constants.ERROR_CORRECT_M)
     code.add_data(data)
     code.make(fit=True)
+    count = code.modules_count
     # shrink the modules rather than fail when a long payload would not fit the paper
-    code.box_size = max(1, min(element.size, profile.dots // (code.modules_count + 4)))
-    image = code.make_image().get_image()
-    printer.image(image, impl="bitImageRaster", center=True)
+    module = max(1, min(module, width // (count + 4)))
+    matrix = code.get_matrix()
+    small = Image.new("1", (count, count), 1)
+    small.putdata([0 if dark else 1 for row in matrix for dark in row])
+    symbol = small.resize((count * module, count * module), Image.Resampling.NEAREST)
+    strip = Image.new("1", (width, (count + 4) * module), 1)
+    strip.paste(symbol, ((width - symbol.width) // 2, 2 * module))
+    return strip
 
 
 def _chunks(total: int, most: int) -> list[int]:

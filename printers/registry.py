@@ -2,7 +2,10 @@
 
 Drivers register themselves by URL scheme when their module is imported (the Redash
 query-runner pattern); `printers/__init__.py` imports the built-in ones. A new transport is a
-module with a class decorated by `register_driver` plus one import line there.
+module with a class decorated by `register_driver` plus one import line there. A driver
+declares the shape of its URLs (`parse`), its own query options, and what it needs installed
+(`requires`): a driver whose optional dependency is missing stays registered, so its URLs
+still parse, and opening one raises `PrinterConfigError` saying what to install.
 """
 
 from __future__ import annotations
@@ -10,12 +13,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
+from urllib.parse import SplitResult
 
 from printers.base import PrinterConfigError, PrinterURL, ReceiptPrinter, parse_printer_url
 
 __all__ = [
     "DriverFactory",
     "DriverInfo",
+    "Requirement",
+    "UrlParser",
     "driver_info",
     "open_receipt_printer",
     "register_driver",
@@ -31,21 +37,37 @@ class DriverFactory(Protocol):
         ...
 
 
+# Turns a split URL and its query options into a PrinterURL; ValueError with a short reason.
+UrlParser = Callable[[SplitResult, dict[str, str]], PrinterURL]
+# Returns None when the driver can be used, else what to install.
+Requirement = Callable[[], str | None]
+
+
 @dataclass(frozen=True)
 class DriverInfo:
-    """One registered driver: its scheme, how to build it, and its default port."""
+    """One registered driver: its scheme, how to build it, and how its URLs look."""
 
     scheme: str
     factory: DriverFactory
-    # None means URLs of this scheme name no host or port (e.g. dummy://).
+    # None means URLs of this scheme name no host or port (e.g. dummy://), unless `parse`.
     default_port: int | None = None
+    options: tuple[str, ...] = ()
+    parse: UrlParser | None = None
+    requires: Requirement | None = None
 
 
 _DRIVERS: dict[str, DriverInfo] = {}
 _F = TypeVar("_F", bound=DriverFactory)
 
 
-def register_driver(scheme: str, *, default_port: int | None = None) -> Callable[[_F], _F]:
+def register_driver(
+    scheme: str,
+    *,
+    default_port: int | None = None,
+    options: tuple[str, ...] = (),
+    parse: UrlParser | None = None,
+    requires: Requirement | None = None,
+) -> Callable[[_F], _F]:
     """Class decorator: make `scheme://` URLs open this driver."""
 
     def decorate(factory: _F) -> _F:
@@ -57,7 +79,7 @@ def register_driver(scheme: str, *, default_port: int | None = None) -> Callable
             factory, "__qualname__", None
         ):
             raise RuntimeError(f"printer scheme {key}:// is already registered to {known.factory}")
-        _DRIVERS[key] = DriverInfo(key, factory, default_port)
+        _DRIVERS[key] = DriverInfo(key, factory, default_port, options, parse, requires)
         return factory
 
     return decorate
@@ -79,4 +101,7 @@ def open_receipt_printer(url: str, *, timeout: float = 5.0) -> ReceiptPrinter:
     if not timeout > 0:
         raise PrinterConfigError(f"printer timeout {timeout!r}: must be more than 0 seconds")
     info = _DRIVERS[parsed.scheme]
+    missing = info.requires() if info.requires is not None else None
+    if missing:
+        raise PrinterConfigError(f"printer URL {url!r}: {missing}")
     return info.factory(parsed, timeout=timeout)

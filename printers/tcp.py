@@ -1,21 +1,16 @@
 """The ``tcp://host:port`` printer: raw ESC/POS over TCP (port 9100, "JetDirect").
 
-One connection per job, opened and closed inside `print_receipt`. A lock per (host, port)
-is held for the whole job, because many receipt printers accept a second connection while
-printing the first and then interleave the two byte streams on paper. The lock only covers
-this process (waitress serves with threads, so that is every print of the kiosk).
+One connection per job: the status questions and then the slip go over it (see
+`printers.stream`), and it is closed in ``finally``. Every failure becomes
+`PrinterUnavailable` with a short message for the operator. Success means the printer's
+TCP stack took every byte of a printer that was not known to be down, not that the slip
+came out. DNS look-ups have no timeout (the OS does them): configure printers by IP address.
 
-`timeout` bounds the whole job: waiting for the lock, connecting and sending (but not a DNS
-look-up, which the OS does without a timeout: configure printers by IP address). Every
-failure becomes `PrinterUnavailable` with a short message for the operator. Success means
-the printer's TCP stack took every byte, not that the slip came out: that needs a status
-query (DLE EOT), which this driver does not send yet.
-
-python-escpos's `Network` is used for sending (`_raw`) and closing, but not for connecting:
-`Network.open()` leaks its socket when the connection fails (a ResourceWarning at garbage
-collection), reports every cause as the same `DeviceNotFoundError`, only speaks IPv4, and
-with ``raise_not_found=False`` just logs and leaves the device unusable. So this module
-connects with `socket.create_connection` and hands the socket to `Network`.
+python-escpos's `Network` is not used: `Network.open()` leaks its socket when the connection
+fails (a ResourceWarning at garbage collection), reports every cause as the same
+`DeviceNotFoundError` and only speaks IPv4, and `Network.close()` logs through the root
+logger's module-level ``logging.info``, which calls ``logging.basicConfig()`` in a process
+that has not configured logging yet. What it would add here is one ``sendall``.
 """
 
 from __future__ import annotations
@@ -23,42 +18,27 @@ from __future__ import annotations
 import contextlib
 import socket
 import struct
-import threading
-import time
-
-from escpos.printer import Network
 
 from printers.base import PrinterUnavailable, PrinterURL
-from printers.document import Receipt
-from printers.escpos import encode_receipt
-from printers.profile import PrinterProfile
 from printers.registry import register_driver
+from printers.stream import StreamPrinter
 
 __all__ = ["TcpPrinter"]
 
-_locks: dict[tuple[str, int], threading.Lock] = {}
-_locks_guard = threading.Lock()
-
-
-def _device_lock(host: str, port: int) -> threading.Lock:
-    """The one lock for a printer address in this process."""
-    with _locks_guard:
-        return _locks.setdefault((host.lower(), port), threading.Lock())
-
 
 @register_driver("tcp", default_port=9100)
-class TcpPrinter:
+class TcpPrinter(StreamPrinter):
     """A receipt printer on the network; each job is one TCP connection."""
+
+    kind = "tcp"
 
     def __init__(self, url: PrinterURL, *, timeout: float) -> None:
         """Remember where the printer is; connects only when a job is sent."""
         if url.port is None:
             raise ValueError(f"{url}: a tcp printer URL needs a port")
-        self.url = url
+        super().__init__(url, timeout=timeout)
         self.host = url.host
         self.port: int = url.port
-        self.timeout = timeout
-        self.profile: PrinterProfile = url.profile
 
     @property
     def address(self) -> str:
@@ -66,25 +46,17 @@ class TcpPrinter:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"{host}:{self.port}"
 
-    def print_receipt(self, receipt: Receipt, *, reprint: bool = False) -> None:
-        """Encode and send one receipt; `PrinterUnavailable` if the printer did not take it."""
-        self.send(encode_receipt(receipt, profile=self.profile, reprint=reprint))
+    @property
+    def name(self) -> str:
+        """E.g. "printer 10.0.0.5:9100"."""
+        return f"printer {self.address}"
 
-    def send(self, data: bytes) -> None:
-        """Send raw bytes as one job within `timeout` seconds, or raise `PrinterUnavailable`."""
-        deadline = time.monotonic() + self.timeout
-        lock = _device_lock(self.host, self.port)
-        if not lock.acquire(timeout=self.timeout):
-            raise PrinterUnavailable(
-                f"printer {self.address} is busy: another print job held it for "
-                f"more than {self.timeout:g} s"
-            )
-        try:
-            self._send_locked(data, deadline)
-        finally:
-            lock.release()
+    @property
+    def device_key(self) -> str:
+        """host:port."""
+        return self.address
 
-    def _send_locked(self, data: bytes, deadline: float) -> None:
+    def _open(self, deadline: float) -> _SocketChannel:
         try:
             left = self._left(deadline, "was busy with another job")
             sock = socket.create_connection((self.host, self.port), timeout=left)
@@ -92,34 +64,7 @@ class TcpPrinter:
             raise self._timed_out("did not answer") from None
         except OSError as exc:
             raise self._unavailable(exc) from exc
-        network = Network(self.host, self.port, timeout=self.timeout)
-        network.device = sock
-        sent = False
-        try:
-            # One deadline for the whole job: sendall's timeout covers all of the data.
-            sock.settimeout(self._left(deadline, "answered too slowly"))
-            network._raw(data)
-            sent = True
-        except TimeoutError:
-            raise self._timed_out("stopped taking data") from None
-        except OSError as exc:
-            raise self._unavailable(exc) from exc
-        finally:
-            if not sent:
-                _abort_on_close(sock)
-            network.close()
-
-    def _left(self, deadline: float, what: str) -> float:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            # a timeout of 0 would make the socket non-blocking instead of failing
-            raise self._timed_out(what)
-        return left
-
-    def _timed_out(self, what: str) -> PrinterUnavailable:
-        return PrinterUnavailable(
-            f"printer {self.address} {what}: timed out after {self.timeout:g} s"
-        )
+        return _SocketChannel(self, sock)
 
     def _unavailable(self, exc: OSError) -> PrinterUnavailable:
         if isinstance(exc, ConnectionRefusedError):
@@ -132,11 +77,46 @@ class TcpPrinter:
         return PrinterUnavailable(f"printer {self.address} unreachable: {reason}")
 
 
-def _abort_on_close(sock: socket.socket) -> None:
-    """Make close() reset the connection and drop unsent bytes.
+class _SocketChannel:
+    """One TCP connection to the printer."""
 
-    After a failed job the printer must not get the rest of the slip minutes later, when
-    the kernel finally delivers it: the app will report the failure and may print again.
-    """
+    def __init__(self, printer: TcpPrinter, sock: socket.socket) -> None:
+        self._printer = printer
+        self._sock = sock
+
+    def write(self, data: bytes, deadline: float) -> None:
+        """sendall within the deadline: one timeout covers all of the data."""
+        try:
+            self._sock.settimeout(self._printer._left(deadline, "answered too slowly"))
+            self._sock.sendall(data)
+        except TimeoutError:
+            raise self._printer._timed_out("stopped taking data") from None
+        except OSError as exc:
+            raise self._printer._unavailable(exc) from exc
+
+    def read_byte(self, timeout: float) -> int | None:
+        """One byte, or None on timeout, end of stream or a reset."""
+        try:
+            self._sock.settimeout(timeout)
+            data = self._sock.recv(1)
+        except OSError:  # TimeoutError is one; a reset shows up again when the slip is sent
+            return None
+        return data[0] if data else None
+
+    def close(self, *, abort: bool) -> None:
+        """Close the socket; `abort` resets the connection instead of finishing it."""
+        if abort:
+            _abort_on_close(self._sock)
+        else:
+            with contextlib.suppress(OSError):
+                # end the stream first so a printer waiting for more data starts printing
+                self._sock.shutdown(socket.SHUT_WR)
+        self._sock.close()
+
+
+def _abort_on_close(sock: socket.socket) -> None:
+    """Make close() reset the connection and drop unsent bytes."""
+    # After a failed job the printer must not get the rest of the slip minutes later, when
+    # the kernel finally delivers it: the app will report the failure and may print again.
     with contextlib.suppress(OSError):
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))

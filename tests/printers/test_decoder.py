@@ -12,6 +12,7 @@ from tests.support.escpos_decoder import (
     Cut,
     DecodeError,
     Feed,
+    RasterImage,
     SetSize,
     StatusRequest,
     decode,
@@ -88,6 +89,17 @@ def test_cash_drawer_and_status_are_decoded() -> None:
     assert slip.of_type(StatusRequest) == [StatusRequest(10, 1)]
 
 
+def test_raster_image_bits_follow_the_reference() -> None:
+    # GS v 0, m = 0, xL = 2 bytes a row (16 dots), yL = 2 rows; the MSB is the leftmost dot
+    data = b"\x1ba\x01\x1dv0\x00\x02\x00\x02\x00" + b"\x80\x01" + b"\xff\x00" + b"ok\n"
+    slip = decode(data)
+    (image,) = slip.of_type(RasterImage)
+    assert (image.width, image.height, image.mode, image.align) == (16, 2, 0, "center")
+    assert image.picture() == ["#..............#", "########........"]
+    assert image.ink() == (0, 0, 16, 2)
+    assert slip.text == "ok"  # the image data is not mistaken for text or commands
+
+
 def test_init_resets_modes_and_clears_the_buffer() -> None:
     slip = decode(b"\x1c&\x1bE\x01\x1d!\x11lost\x1b@kept\n")
     assert slip.text == "kept"
@@ -110,6 +122,9 @@ def test_init_resets_modes_and_clears_the_buffer() -> None:
         (b"\x1d(k\x03\x00\x31\x45\x34", "malformed GS ( k QR error_correction"),
         (b"\x1d(k\x03\x00\x31\x51\x30", "QR print with no stored data"),
         (b"\x1dV\x02", "GS V 2 is not a cut mode"),
+        (b"\x1dv0\x05\x01\x00\x01\x00\x00", "GS v 0 mode 5 is not 0-3 or 48-51"),
+        (b"\x1dv0\x00\x00\x00\x01\x00", "GS v 0 image of 0 x 1 bytes"),
+        (b"\x1dv0\x00\x02\x00\x02\x00\x00", "data ends inside GS v 0 image data"),
         (b"\x1ba\x05", "ESC a 5 is not a justification"),
         (b"\x1b", "data ends inside ESC"),
         (NIHAO, "is not ASCII (Chinese mode off)"),

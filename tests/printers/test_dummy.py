@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import threading
 
-from printers import DummyPrinter, Receipt, Text, open_receipt_printer
+import pytest
+
+from printers import (
+    DummyPrinter,
+    PrinterState,
+    PrinterUnavailable,
+    Receipt,
+    Text,
+    open_receipt_printer,
+)
 from tests.printers.conftest import sample_receipt
 from tests.support.escpos_decoder import decode
 
@@ -59,3 +68,23 @@ def test_concurrent_prints_are_all_kept() -> None:
     for thread in threads:
         thread.join(10)
     assert len(printer.jobs) == 200
+
+
+def test_state_from_the_url_refuses_like_a_real_printer() -> None:
+    printer = open_dummy("dummy://?state=paper_out")
+    assert printer.status().state is PrinterState.PAPER_OUT
+    with pytest.raises(PrinterUnavailable) as raised:
+        printer.print_receipt(sample_receipt())
+    assert raised.value.state is PrinterState.PAPER_OUT
+    assert printer.jobs == []
+    printer.state = PrinterState.PAPER_NEAR_END  # staff loaded a nearly empty roll
+    printer.print_receipt(sample_receipt())
+    assert len(printer.jobs) == 1
+    assert printer.last_status.can_print
+
+
+def test_ready_by_default_and_unknown_still_prints() -> None:
+    assert open_dummy().status().state is PrinterState.READY
+    printer = open_dummy("dummy://?state=unknown")
+    printer.print_receipt(sample_receipt())
+    assert len(printer.jobs) == 1

@@ -168,21 +168,21 @@ def test_injected_commands_are_removed() -> None:
     assert [type(c).__name__ for c in slip.commands[:2]] == ["Init", "ChineseMode"]
 
 
-def test_rare_cjk_and_emoji_do_not_crash() -> None:
-    slip = encode(Text("𠮷野家 䶮 😀 鿰"))
-    assert printed(slip) == ["𠮷野家 䶮 😀 鿰"]
+def test_a_lone_surrogate_in_a_gbk_line_is_drawn_not_sent() -> None:
+    # nothing can encode it; the line goes out as an image with a box in its place
+    slip = encode(Text("a\ud800b"))
+    assert printed(slip) == []
+    assert len(slip.of_type(RasterImage)) == 1
 
 
-def test_what_gb18030_cannot_encode_becomes_question_mark() -> None:
-    assert printed(encode(Text("a\ud800b"))) == ["a?b"]
-
-
-def test_chinese_off_sends_ascii_only() -> None:
+def test_chinese_off_sends_ascii_as_text_and_other_lines_as_images() -> None:
     profile = PrinterProfile(chinese_mode=False)
-    data = encode_receipt(Receipt((Text("编号 SQ-1 é"),)), profile=profile)
+    data = encode_receipt(Receipt((Text("编号 SQ-1 é\nSQ-1"),)), profile=profile)
     slip = decode(data)
     assert slip.of_type(ChineseMode) == []
-    assert printed(slip) == ["?? SQ-1 ?"]
+    assert printed(slip) == ["SQ-1"]
+    (image,) = slip.of_type(RasterImage)
+    assert image.offset < slip.lines[0].runs[0].offset
 
 
 @pytest.mark.parametrize(
@@ -211,10 +211,25 @@ def test_align_commands_are_explicit_for_every_element() -> None:
     assert aligns == ["center", "left", "center", "left"]
 
 
-@given(st.text())
-def test_any_text_prints_safely(text: str) -> None:
+@given(st.text(st.characters(codec="gbk")))
+def test_any_gbk_text_prints_as_text_safely(text: str) -> None:
     slip = encode(Text(text))  # decode() raises on any stray control byte
     expected = ["".join(ch for ch in line if ch not in FORBIDDEN) for line in text.split("\n")]
     assert [line.text for line in slip.lines[: len(expected)]] == expected
+    assert slip.of_type(RasterImage) == []
+    assert slip.drawer_kicks == []
+    assert len(slip.of_type(Cut)) == 1
+
+
+@given(st.text())
+def test_any_text_prints_safely(text: str) -> None:
+    # each line is one text line or, if the printer's font lacks a character, one image
+    slip = encode(Text(text))
+    lines = text.split("\n")
+    images = slip.of_type(RasterImage)
+    cut_feed = 6  # blank lines ESC d 6 adds before the cut
+    assert len(slip.lines) - cut_feed + len(images) == len(lines)
+    assert len(images) <= sum(not line.isascii() for line in lines)
+    assert all(image.width == DEFAULT_PROFILE.dots for image in images)
     assert slip.drawer_kicks == []
     assert len(slip.of_type(Cut)) == 1

@@ -16,7 +16,7 @@ from printers import (
     open_receipt_printer,
 )
 from tests.printers.conftest import TRACK_URL, sample_receipt
-from tests.support.escpos_decoder import Init, decode
+from tests.support.escpos_decoder import Init, RasterImage, decode
 from tests.support.fake_printer import FakePrinter
 
 Start = Callable[..., FakePrinter]
@@ -83,14 +83,15 @@ def test_refused_connection_fails_fast(fake_printer: Start) -> None:
 @pytest.mark.parametrize("mode", ["silent", "stalled"])
 def test_printer_that_stops_reading_times_out(fake_printer: Start, mode: str) -> None:
     fake = fake_printer(mode)
-    printer = open_receipt_printer(fake.url, timeout=0.5)
+    printer = open_receipt_printer(fake.url, timeout=0.25)
     started = time.monotonic()
     with pytest.raises(PrinterUnavailable) as raised:
         printer.print_receipt(BIG)
     elapsed = time.monotonic() - started
-    assert 0.3 < elapsed < 0.5 + 2.0
+    # no answer to the status request (one wait), then the slip's own timeout
+    assert 0.45 < elapsed < 0.5 + 2.0
     assert str(raised.value) == (
-        f"printer 127.0.0.1:{fake.port} stopped taking data: timed out after 0.5 s"
+        f"printer 127.0.0.1:{fake.port} stopped taking data: timed out after 0.25 s"
     )
     assert fake.connections == 1
 
@@ -99,7 +100,7 @@ def test_a_small_job_fits_a_silent_printers_buffer(fake_printer: Start) -> None:
     # Worth knowing: without a status query, a printer that takes the bytes into its
     # buffer (or the kernel's) but never prints looks like success.
     fake = fake_printer("silent")
-    open_receipt_printer(fake.url, timeout=0.5).print_receipt(sample_receipt())
+    open_receipt_printer(fake.url, timeout=0.2).print_receipt(sample_receipt())
     assert fake.wait_for_connections(1) == 1
 
 
@@ -136,8 +137,8 @@ def test_jobs_on_one_printer_never_interleave(fake_printer: Start) -> None:
 
 def test_second_job_waits_for_the_first_on_the_same_printer(fake_printer: Start) -> None:
     fake = fake_printer("stalled")
-    first = open_receipt_printer(fake.url, timeout=0.5)
-    second = open_receipt_printer(fake.url, timeout=3)
+    first = open_receipt_printer(fake.url, timeout=0.25)  # about 0.5 s: status, then data
+    second = open_receipt_printer(fake.url, timeout=0.8)
     results: dict[str, BaseException | None] = {}
 
     def run(name: str, printer: object, receipt: Receipt) -> None:
@@ -153,7 +154,7 @@ def test_second_job_waits_for_the_first_on_the_same_printer(fake_printer: Start)
     fake.wait_for_connections(1)
     two = threading.Thread(target=run, args=("second", second, sample_receipt()))
     two.start()
-    time.sleep(0.25)
+    time.sleep(0.2)
     assert fake.connections == 1  # the second job waits for the lock, not on the wire
     one.join(5)
     two.join(5)
@@ -165,7 +166,7 @@ def test_second_job_waits_for_the_first_on_the_same_printer(fake_printer: Start)
 def test_a_stuck_printer_does_not_block_another_printer(fake_printer: Start) -> None:
     stuck = fake_printer("stalled")
     other = fake_printer()
-    blocked = threading.Thread(target=expect_unavailable, args=(stuck.url, 0.4, BIG))
+    blocked = threading.Thread(target=expect_unavailable, args=(stuck.url, 0.25, BIG))
     blocked.start()
     stuck.wait_for_connections(1)
     started = time.monotonic()
@@ -176,7 +177,7 @@ def test_a_stuck_printer_does_not_block_another_printer(fake_printer: Start) -> 
 
 def test_waiting_longer_than_the_timeout_for_a_busy_printer(fake_printer: Start) -> None:
     fake = fake_printer("stalled")
-    holder = threading.Thread(target=expect_unavailable, args=(fake.url, 0.4, BIG))
+    holder = threading.Thread(target=expect_unavailable, args=(fake.url, 0.25, BIG))
     holder.start()
     fake.wait_for_connections(1)
     with pytest.raises(PrinterUnavailable, match=r"busy: another print job held it for more"):
@@ -193,3 +194,13 @@ def test_unreachable_messages_are_short() -> None:
     assert str(printer._unavailable(BrokenPipeError(32, "Broken pipe"))) == (
         "printer 127.0.0.1:9 dropped the connection"
     )
+
+
+def test_a_rare_name_reaches_the_printer_as_an_image(fake_printer: Start) -> None:
+    fake = fake_printer()
+    receipt = Receipt((Text("申请人：𠮷田"), Text("诉求编号 SQ-1")))
+    open_receipt_printer(fake.url + "?paper=58", timeout=2).print_receipt(receipt)
+    slip = decode(fake.wait_for_jobs(1)[0])
+    (image,) = slip.of_type(RasterImage)
+    assert (image.width, image.height) == (384, 30)
+    assert slip.lines[0].text == "诉求编号 SQ-1"

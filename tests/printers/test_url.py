@@ -49,7 +49,10 @@ def test_bad_urls_name_the_value(url: str, named: str) -> None:
 
 
 def test_unknown_scheme_lists_the_known_ones() -> None:
-    with pytest.raises(PrinterConfigError, match=r"known: dummy://, tcp://"):
+    with pytest.raises(
+        PrinterConfigError,
+        match=r"known: cups://, dummy://, file://, serial://, tcp://, usb://, virtual://",
+    ):
         parse_printer_url("lpd://printer")
 
 
@@ -89,7 +92,7 @@ def test_dummy_url() -> None:
 
 
 def test_registered_schemes() -> None:
-    assert registered_schemes() == ("dummy", "tcp")
+    assert registered_schemes() == ("cups", "dummy", "file", "serial", "tcp", "usb", "virtual")
 
 
 def test_open_returns_the_driver_without_connecting(
@@ -113,20 +116,27 @@ def test_open_rejects_a_useless_timeout(timeout: float) -> None:
 def test_parse_consults_the_registry(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(registry_module, "_DRIVERS", dict(registry_module._DRIVERS))
 
-    @registry_module.register_driver("usb")
-    class UsbPrinter(DummyPrinter):
+    @registry_module.register_driver("lpd")
+    class LpdPrinter(DummyPrinter):
         pass
 
-    assert parse_printer_url("usb://") == PrinterURL("usb")
-    assert isinstance(open_receipt_printer("usb://"), UsbPrinter)
+    assert parse_printer_url("lpd://") == PrinterURL("lpd")
+    assert isinstance(open_receipt_printer("lpd://"), LpdPrinter)
     with pytest.raises(RuntimeError, match="already registered"):
-        registry_module.register_driver("usb")(DummyPrinter)
+        registry_module.register_driver("lpd")(DummyPrinter)
+    with pytest.raises(PrinterConfigError, match="names no host or path"):
+        parse_printer_url("lpd://host/queue")
 
 
 def test_printers_never_imports_flask_or_kiosk() -> None:
     code = (
-        "import sys, logging, printers; "
+        "import sys, logging, socket, printers; "
         "printers.open_receipt_printer('dummy://').print_receipt(printers.Receipt()); "
+        # a tcp:// job too: python-escpos's Network.close() would call logging.basicConfig()
+        "s = socket.create_server(('127.0.0.1', 0)); "
+        "url = f'tcp://127.0.0.1:{s.getsockname()[1]}'; "
+        "printers.open_receipt_printer(url, timeout=0.1).print_receipt(printers.Receipt()); "
+        "s.close(); "
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('flask', 'kiosk')); "
         "assert not bad, bad; "
         # python-escpos's import-time logging.basicConfig() is undone

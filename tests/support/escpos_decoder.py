@@ -23,7 +23,8 @@ Supported, with the byte layouts from the reference:
     GS ( k pL pH cn fn ..  1D 28 6B ..         QR (cn=49): fn 65 model, 67 module size,
                                                69 error correction, 80 store data, 81 print
     GS V m [n]             1D 56 m [n]         cut: 0/48 full, 1/49 partial, 65/66 + n feed
-    GS v 0 m xL xH yL yH   1D 76 30 ..         raster bit image, then its data
+    GS v 0 m xL xH yL yH   1D 76 30 ..         raster bit image: (xL + xH*256) bytes a row,
+                                               yL + yH*256 rows, MSB leftmost, 1 = a dot
     FS &                   1C 26               Chinese (Kanji) mode on: text is GB18030
     FS .                   1C 2E               Chinese mode off
     DLE EOT n              10 04 n             real-time status request (n = 1-4)
@@ -236,9 +237,13 @@ def _gs(reader: _Reader, at: int, state: _State) -> Command:
     if code == 0x76 and reader.peek() == 0x30:
         reader.byte("GS v")
         mode, xl, xh, yl, yh = reader.take(5, "GS v 0")
+        if mode not in (0, 1, 2, 3, 48, 49, 50, 51):
+            raise DecodeError(f"offset {at}: GS v 0 mode {mode} is not 0-3 or 48-51")
         width_bytes, height = xl + xh * 256, yl + yh * 256
-        reader.take(width_bytes * height, "GS v 0 image data")
-        return RasterImage(at, mode, width_bytes * 8, height, state.align)
+        if width_bytes * height == 0:
+            raise DecodeError(f"offset {at}: GS v 0 image of {width_bytes} x {height} bytes")
+        data = reader.take(width_bytes * height, "GS v 0 image data")
+        return RasterImage(at, mode, width_bytes * 8, height, state.align, data)
     raise DecodeError(f"offset {at}: unknown command GS 0x{code:02X}")
 
 

@@ -111,12 +111,32 @@ class QRFunction(Command):
 
 @dataclass(frozen=True)
 class RasterImage(Command):
-    """GS v 0: a raster bit image, `width` and `height` in dots."""
+    """GS v 0: a raster bit image, `width` and `height` in dots; `data` row by row."""
 
     mode: int
     width: int
     height: int
     align: str
+    data: bytes = field(default=b"", repr=False)
+
+    def dot(self, x: int, y: int) -> bool:
+        """Whether the dot in column `x` of row `y` prints (a 1 bit; the MSB is leftmost)."""
+        return bool(self.data[y * (self.width // 8) + x // 8] & (0x80 >> (x % 8)))
+
+    def ink(self) -> tuple[int, int, int, int] | None:
+        """The box (left, top, right, bottom; exclusive) around all printed dots, or None."""
+        dots = [(x, y) for y in range(self.height) for x in range(self.width) if self.dot(x, y)]
+        if not dots:
+            return None
+        xs, ys = [x for x, _ in dots], [y for _, y in dots]
+        return min(xs), min(ys), max(xs) + 1, max(ys) + 1
+
+    def picture(self) -> list[str]:
+        """The image as text rows, "#" for a printed dot, for readable test failures."""
+        return [
+            "".join("#" if self.dot(x, y) else "." for x in range(self.width))
+            for y in range(self.height)
+        ]
 
 
 @dataclass(frozen=True)
