@@ -196,10 +196,9 @@ def printer_status(ctx: click.Context, url: str | None) -> None:
     app = _app(ctx)
     url = _printer_url(app, url)
     status = open_receipt_printer(url, timeout=app.config["KIOSK"].printer_timeout).status()
-    ready = status.can_print and str(status.state) != "unknown"
-    body = {"printer": url, "state": str(status.state), "detail": status.detail, "ready": ready}
+    body = {"printer": url, **status.to_dict(), "ready": status.can_print}
     click.echo(json.dumps(body, ensure_ascii=False))
-    ctx.exit(0 if ready else 1)
+    ctx.exit(0 if status.can_print else 1)
 
 
 @main.command()

@@ -98,6 +98,8 @@ def test_instance_path_from_the_environment(
 def test_licence_printer_defaults_to_a_spool_folder_in_the_instance(tmp_path: Path) -> None:
     settings = load_settings(tmp_path, environ={})
     assert settings.licence_printer == f"spool://{(tmp_path / 'licences').resolve()}"
-    assert not (tmp_path / "licences").exists()  # created by the first licence, not by reading config
+    assert not (
+        tmp_path / "licences"
+    ).exists()  # created by the first licence, not by reading config
     with pytest.raises(ConfigError, match="KIOSK_LICENCE_PRINTER='spool://relative'"):
         load_settings(tmp_path, environ={"KIOSK_LICENCE_PRINTER": "spool://relative"})

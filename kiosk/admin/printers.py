@@ -44,7 +44,10 @@ def show_printers() -> str:
 def _act(job_id: int, action: str) -> Response:
     form = ActionForm()
     if not form.validate():
-        flash(_("This page had expired, so nothing was saved. Check what you typed and try again."), "error")
+        flash(
+            _("This page had expired, so nothing was saved. Check what you typed and try again."),
+            "error",
+        )
         return redirect(url_for("admin.show_printers"), 303)
     operations = {
         "retry": (printing.retry_job, _("The job will be printed again.")),

@@ -16,8 +16,8 @@ from kiosk.db import get_session
 from kiosk.labels import PRINT_KIND, PRINT_STATUS, PRINTER_NAME, PRINTER_STATE
 from kiosk.models import PrinterState, Role, Staff
 from kiosk.services import ledger
-from kiosk.services.printing import state
 from kiosk.services.audit import Actor
+from kiosk.services.printing import state
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from alembic import context
 
 from kiosk.db import UTCDateTime
 from kiosk.models import Base
 
 
-def _render_item(kind: str, obj: object, _context: object) -> str | bool:
+def _render_item(kind: str, obj: Any, _context: Any) -> str | Literal[False]:
     """Migrations name the plain SQL type, so they never import application code."""
     if kind == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"

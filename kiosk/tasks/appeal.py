@@ -11,7 +11,7 @@ from wtforms import Field, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import StopValidation, ValidationError
 
 from kiosk.errors import ValidationFailed
-from kiosk.services import appeals, printing, slips, tenants
+from kiosk.services import appeals, slips, tenants
 from kiosk.services.appeals import Checked
 from kiosk.tasks.base import Answers, CheckRow, Step, StepContext, Submitted, Task
 from kiosk.text import mask_mobile

@@ -23,7 +23,6 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.wrappers import Response
 
 from kiosk.access import public
-from kiosk.db import get_session
 from kiosk.errors import Conflict, ServiceBusy, ValidationFailed
 from kiosk.services import printing, tenants
 from kiosk.sessions import write_session_now

@@ -96,15 +96,23 @@
       }
     };
     var poll = function () {
-      if (status.dataset.state !== "printing") { return; }
-      if (Date.now() - started > 30000) { show("failed"); return; }
+      if (status.dataset.state === "printing" && Date.now() - started > 30000) {
+        show("failed");
+        return;
+      }
       fetch(url, { credentials: "same-origin", cache: "no-store", headers: { "Accept": "application/json" } })
         .then(function (response) { return response.json(); })
         .then(function (data) {
           if (data.state === "printed" || data.state === "failed") { show(data.state, data); }
-          else { setTimeout(poll, 700); }
+          if (data.state === "printing") { setTimeout(poll, 700); }
+          // While the printer is down, keep asking: "print again" appears when it is back.
+          else if (data.state === "failed" && data.printer_down && Date.now() - started < 120000) {
+            setTimeout(poll, 3000);
+          }
         }, function () { setTimeout(poll, 1500); });
     };
-    setTimeout(poll, 400);
+    if (status.dataset.state === "printing" || status.querySelector("[data-printer-down]:not([hidden])")) {
+      setTimeout(poll, 400);
+    }
   }
 })();

@@ -21,7 +21,9 @@ def _slip(app: Flask, make_appeal: Callable[..., Appeal]) -> Appeal:
     from kiosk.services import slips
 
     return make_appeal(
-        slip=lambda a: slips.appeal_slip(a, app.config["KIOSK"], "Furong IFC", "http://kiosk.test/status/x")
+        slip=lambda a: slips.appeal_slip(
+            a, app.config["KIOSK"], "Furong IFC", "http://kiosk.test/status/x"
+        )
     )
 
 
@@ -65,13 +67,19 @@ def test_retry_cancel_and_reprint_are_audited(
     assert "The job will be printed again." in _post(admin, f"/admin/print-jobs/{failed.id}/retry")
     db.expire_all()
     retried = db.get(PrintJob, failed.id)
-    assert retried is not None and retried.status is PrintStatus.PENDING and retried.staff_id == officer.id
+    assert (
+        retried is not None
+        and retried.status is PrintStatus.PENDING
+        and retried.staff_id == officer.id
+    )
     assert "The job has been cancelled." in _post(admin, f"/admin/print-jobs/{failed.id}/cancel")
     sent = _job(db, PrintStatus.SENT)
     assert "补打" in _post(admin, f"/admin/print-jobs/{sent.id}/reprint")
     db.expire_all()
     copy = db.scalar(select(PrintJob).order_by(PrintJob.id.desc()))
-    assert copy is not None and copy.id != sent.id and copy.reprint and copy.document == sent.document
+    assert (
+        copy is not None and copy.id != sent.id and copy.reprint and copy.document == sent.document
+    )
     actions = db.scalars(select(AuditLog.action).where(AuditLog.action.like("print_job.%"))).all()
     assert sorted(actions) == ["print_job.cancel", "print_job.reprint", "print_job.retry"]
 
@@ -108,7 +116,9 @@ def test_printers_need_a_signed_in_staff_member(admin: Admin) -> None:
     assert admin.get("/admin/print-jobs/1/preview").status_code == 302
 
 
-def test_a_printer_that_went_down_shows_on_every_page(admin: Admin, officer: Staff, db: Session) -> None:
+def test_a_printer_that_went_down_shows_on_every_page(
+    admin: Admin, officer: Staff, db: Session
+) -> None:
     with transaction(db):
         state.record(db, kiosk_id="lobby-2", printer="receipt", url="tcp://10.0.0.6:9100",
                      state="cover_open", now=utcnow())  # fmt: skip

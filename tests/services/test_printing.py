@@ -227,7 +227,11 @@ def _refresh(db: Session) -> PrintJob:
 
 
 def test_paper_out_holds_the_job_without_using_up_tries_and_tells_staff(
-    app: Flask, make_app: Callable[..., Flask], make_appeal: Callable[..., Appeal], db: Session, printer: FakePrinter
+    app: Flask,
+    make_app: Callable[..., Flask],
+    make_appeal: Callable[..., Appeal],
+    db: Session,
+    printer: FakePrinter,
 ) -> None:
     from kiosk.services.printing import state
 
@@ -273,10 +277,16 @@ def test_print_again_after_a_failed_slip(
         _worker(app, make_app, closed.url).run_once()
     db.rollback()
     status = printing.slip_status(db, "kiosk-1", "appeal_slip", appeal.reference)
-    assert status.state == "failed" and status.can_retry and not status.printer_down
+    # Unreachable is down: no "print again" until the printer answers again.
+    assert status.state == "failed" and status.printer_down and not status.can_retry
     with FakePrinter() as working:
+        worker = _worker(app, make_app, working.url)
+        assert worker.poll_status() == "ready"
+        db.rollback()
+        status = printing.slip_status(db, "kiosk-1", "appeal_slip", appeal.reference)
+        assert status.state == "failed" and not status.printer_down and status.can_retry
         printing.print_again(db, "kiosk-1", "appeal_slip", appeal.reference)
-        _worker(app, make_app, working.url).run_once()
+        worker.run_once()
         slip = decode(working.wait_for_jobs(1, timeout=5)[0])
     assert appeal.reference in slip.text and "补打" not in slip.text  # the tenant's first slip
     jobs = db.scalars(select(PrintJob).order_by(PrintJob.id)).all()
@@ -305,8 +315,12 @@ def test_no_print_again_while_the_printer_is_known_down(
 
 
 def test_staff_reprint_is_marked_on_paper_and_never_expires(
-    app: Flask, make_app: Callable[..., Flask], make_appeal: Callable[..., Appeal], db: Session,
-    printer: FakePrinter, make_staff: Callable[..., object],
+    app: Flask,
+    make_app: Callable[..., Flask],
+    make_appeal: Callable[..., Appeal],
+    db: Session,
+    printer: FakePrinter,
+    make_staff: Callable[..., object],
 ) -> None:
     from kiosk.models import Role
     from kiosk.services.audit import Actor
@@ -323,7 +337,10 @@ def test_staff_reprint_is_marked_on_paper_and_never_expires(
 
 
 def test_two_workers_for_one_kiosk_print_each_job_once(
-    app: Flask, make_app: Callable[..., Flask], make_appeal: Callable[..., Appeal], printer: FakePrinter
+    app: Flask,
+    make_app: Callable[..., Flask],
+    make_appeal: Callable[..., Appeal],
+    printer: FakePrinter,
 ) -> None:
     import threading
 
@@ -336,5 +353,7 @@ def test_two_workers_for_one_kiosk_print_each_job_once(
     for thread in threads:
         thread.join()
     jobs = printer.wait_for_jobs(12, timeout=10)
-    references = sorted(line for job in jobs for line in decode(job).text.split("\n") if line.startswith("SQ-"))
+    references = sorted(
+        line for job in jobs for line in decode(job).text.split("\n") if line.startswith("SQ-")
+    )
     assert len(references) == 12 and len(set(references)) == 12

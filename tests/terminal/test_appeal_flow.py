@@ -223,13 +223,14 @@ def test_print_status_reports_the_outbox(
 ) -> None:
     terminal.fill_appeal(tenant=make_tenant().id)
     terminal.submit()
-    assert terminal.client.get("/appeal/done/print-status").get_json() == {"state": "printing"}
+    waiting = {"state": "printing", "printer_down": False, "can_retry": False}
+    assert terminal.client.get("/appeal/done/print-status").get_json() == waiting
     job = db.scalar(select(PrintJob))
     assert job is not None
     from kiosk.models import PrintStatus
 
     job.status = PrintStatus.SENT
     db.commit()
-    assert terminal.client.get("/appeal/done/print-status").get_json() == {"state": "printed"}
+    assert terminal.client.get("/appeal/done/print-status").get_json()["state"] == "printed"
     terminal.client.post("/reset")
     assert terminal.client.get("/appeal/done/print-status").get_json() == {"state": "gone"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html as html_lib
+import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -166,9 +167,9 @@ def test_printer_port_closed_still_gives_reference_and_qr(
     make_tenant: Callable[..., Tenant],
     locale: str,
 ) -> None:
-    failed = {
-        "zh_CN": "抱歉，回执未能打印。请记下诉求编号或扫描二维码。您的诉求已经收到。",
-        "en": "Sorry, the slip could not be printed.",
+    out_of_service = {
+        "zh_CN": "回执打印机暂时无法使用（已通知工作人员）。您的诉求已经收到",
+        "en": "The slip printer is out of service just now (staff have been told).",
     }
     terminal.language(locale)
     terminal.fill_appeal(tenant=make_tenant().id)
@@ -180,8 +181,12 @@ def test_printer_port_closed_still_gives_reference_and_qr(
     assert reference_on(page).startswith("SQ-")
     assert '<svg class="qr qr--large"' in page
     assert 'data-state="failed"' in page
-    assert failed[locale] in page
-    assert terminal.client.get("/appeal/done/print-status").get_json() == {"state": "failed"}
+    shown = re.search(r"<p data-printer-down\s*>(.*?)</p>", page, re.S)
+    assert shown and out_of_service[locale] in shown.group(1)  # visible, not just in the page
+    assert re.search(r"<p data-printer-failed hidden", page)
+    assert re.search(r"data-can-retry hidden", page)  # no "print again" while it is down
+    status = terminal.client.get("/appeal/done/print-status").get_json()
+    assert status == {"state": "failed", "printer_down": True, "can_retry": False}
 
 
 @contextmanager

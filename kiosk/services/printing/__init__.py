@@ -27,8 +27,8 @@ from kiosk.services.printing.worker import PrintWorker
 __all__ = [
     "TENANT_SLIPS",
     "JobCounts",
-    "SlipStatus",
     "PrintWorker",
+    "SlipStatus",
     "backoff",
     "cancel_job",
     "enqueue",

@@ -99,9 +99,13 @@ def slip_status(db: Session, kiosk_id: str, kind: str, subject: str) -> SlipStat
     if down and shown == "printing":
         shown = "failed"  # the printer is known to be down: nobody should wait for it
     tries = db.scalar(
-        select(func.count()).select_from(PrintJob).where(PrintJob.kind == kind, PrintJob.subject == subject)
+        select(func.count())
+        .select_from(PrintJob)
+        .where(PrintJob.kind == kind, PrintJob.subject == subject)
     )
-    can_retry = shown == "failed" and not down and job is not None and (tries or 0) <= TENANT_RETRIES
+    can_retry = (
+        shown == "failed" and not down and job is not None and (tries or 0) <= TENANT_RETRIES
+    )
     return SlipStatus(shown, down, can_retry)
 
 
@@ -115,7 +119,12 @@ def print_again(db: Session, kiosk_id: str, kind: str, subject: str) -> PrintJob
         if old.status in (PrintStatus.PENDING, PrintStatus.FAILED, PrintStatus.EXPIRED):
             old.status = PrintStatus.CANCELLED  # never two copies of one slip
         return enqueue(
-            db, kiosk_id=kiosk_id, kind=kind, subject=subject, document=old.document, printer=old.printer
+            db,
+            kiosk_id=kiosk_id,
+            kind=kind,
+            subject=subject,
+            document=old.document,
+            printer=old.printer,
         )
 
 

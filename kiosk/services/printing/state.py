@@ -27,7 +27,7 @@ def record(
     error: str | None = None,
     now: datetime | None = None,
 ) -> PrinterState:
-    """Store a printer's latest state (and error, if a job just failed), in the caller's transaction."""
+    """Store a printer's latest state (and the error, if a job just failed); caller commits."""
     now = now or utcnow()
     row = db.get(PrinterState, (kiosk_id, printer))
     if row is None:
@@ -63,7 +63,9 @@ def is_down(row: PrinterState | None, now: datetime | None = None) -> bool:
 
 def all_states(db: Session) -> list[PrinterState]:
     """Every kiosk's printers, by kiosk then printer."""
-    return list(db.scalars(select(PrinterState).order_by(PrinterState.kiosk_id, PrinterState.printer)))
+    return list(
+        db.scalars(select(PrinterState).order_by(PrinterState.kiosk_id, PrinterState.printer))
+    )
 
 
 def needs_attention(db: Session, kiosk_ids: list[str] | None = None) -> list[PrinterState]:

@@ -149,7 +149,9 @@ class PrintWorker:
                     PrintJob.kiosk_id == self._settings.id,
                     PrintJob.printer == "receipt",
                     or_(
-                        and_(PrintJob.status == PrintStatus.PENDING, PrintJob.next_attempt_at <= now),
+                        and_(
+                            PrintJob.status == PrintStatus.PENDING, PrintJob.next_attempt_at <= now
+                        ),
                         and_(
                             PrintJob.status == PrintStatus.PRINTING,
                             or_(PrintJob.claimed_at.is_(None), PrintJob.claimed_at < abandoned),
@@ -166,7 +168,11 @@ class PrintWorker:
                     job.status = PrintStatus.EXPIRED
                     job.last_error = job.last_error or "not printed in time"
                     continue
-                job.status, job.claimed_by, job.claimed_at = PrintStatus.PRINTING, self.worker_id, now
+                job.status, job.claimed_by, job.claimed_at = (
+                    PrintStatus.PRINTING,
+                    self.worker_id,
+                    now,
+                )
                 return job.id
         return None
 
@@ -201,12 +207,21 @@ class PrintWorker:
                 job.status, job.sent_at, job.last_error = PrintStatus.SENT, now, ""
                 job.attempts += 1
                 state.mark_working(db, settings.id, "receipt")
-                self._last_poll = float("-inf")  # ask the printer how it is, soon
+                seen = self._printer.last_status  # what the job's own status query said
+                if seen is not None:
+                    state.record(
+                        db, kiosk_id=settings.id, printer="receipt", url=str(self._printer.url),
+                        state=str(seen.state), detail=seen.detail, now=now,
+                    )  # fmt: skip
                 return
             if fault in state.DOWN:
                 # The printer says why (paper out, cover open): wait for it rather than use up
                 # the tries; staff see the fault, a tenant's slip still expires.
-                job.status, job.last_error, job.next_attempt_at = PrintStatus.PENDING, error, now + HOLD
+                job.status, job.last_error, job.next_attempt_at = (
+                    PrintStatus.PENDING,
+                    error,
+                    now + HOLD,
+                )
             else:
                 job.attempts += 1
                 if job.attempts >= settings.print_retry_limit or error.startswith("internal"):

@@ -1,0 +1,187 @@
+"""How fast is printing? Prints medians and percentiles; asserts nothing.
+
+    .venv/bin/python bench/print.py [--repeat 200] [--submits 40]
+
+1. Building the bytes of a standard appeal slip (Chinese text, native QR, one cut) with our
+   encoder, against building the same content with python-escpos's Dummy printer directly
+   (its own text path, which garbles Chinese but is the bare baseline), in the same run.
+2. Submit to socket: a tenant taps Submit on the check page of a running app (Flask test
+   client, real SQLite file, the print worker thread, the TCP driver) until the last byte of
+   the slip is on a loopback socket.
+3. The A4 licence PDF, per page (after the font is loaded once).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # for tests.support (the fake printer)
+
+from escpos.printer import Dummy  # noqa: E402
+
+from printers import QRCode, Receipt, Rule, Text, encode_receipt, parse_printer_url  # noqa: E402
+from tests.support.fake_printer import FakePrinter  # noqa: E402
+
+STATUS_URL = "https://kiosk.example.gov.cn/status/Zq3N7v1xQm2bW8cR5tY0uI9oP4aS6dF"
+LINES = [
+    ("楼宇政务服务驿站", "center", 2, True),
+    ("芙蓉国际金融中心", "center", 1, False),
+    ("诉求回执", "center", 1, True),
+    ("诉求编号", "left", 1, True),
+    ("SQ-20261124-0042", "left", 2, True),
+    ("提交时间：2026-11-24 10:30", "left", 1, False),
+    ("诉求类别：交通出行", "left", 1, False),
+    ("联系电话：138****5678", "left", 1, False),
+    ("预计答复：2026-12-01 前", "left", 1, False),
+]
+
+
+def slip() -> Receipt:
+    """The appeal slip the kiosk prints, as a document."""
+    elements: list[Text | QRCode | Rule] = [
+        Text(text, align=align, size=size, bold=bold)  # type: ignore[arg-type]
+        for text, align, size, bold in LINES
+    ]
+    elements += [Rule(), QRCode(STATUS_URL), Text("扫码查看办理进度", align="center"), Rule()]
+    elements.append(Text("营商环境投诉热线：12345", align="center"))
+    return Receipt(tuple(elements))
+
+
+def bare_escpos() -> bytes:
+    """The same content straight through python-escpos (no sanitising, no GB18030 mode)."""
+    printer = Dummy()
+    for text, align, size, bold in LINES:
+        printer.set(align=align, bold=bold, double_width=size == 2, double_height=size == 2)
+        printer.textln(text)
+    printer.set(align="center")
+    printer.qr(STATUS_URL, native=True, size=6)
+    printer.textln("扫码查看办理进度")
+    printer.textln("营商环境投诉热线：12345")
+    printer.cut()
+    return bytes(printer.output)
+
+
+def median_ms(function: Callable[[], object], repeat: int) -> float:
+    """Median wall time of `function`, in milliseconds."""
+    timings = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        timings.append((time.perf_counter() - start) * 1000)
+    return statistics.median(timings)
+
+
+def bench_build(repeat: int) -> None:
+    """Our encoder against python-escpos alone."""
+    document = slip()
+    profile = parse_printer_url("dummy://").profile
+    ours = median_ms(lambda: encode_receipt(document, profile=profile), repeat)
+    bare = median_ms(bare_escpos, repeat)
+    print(f"slip bytes, ours (GB18030 + native QR)   {ours:8.3f} ms (median of {repeat})")
+    print(f"slip bytes, bare python-escpos Dummy     {bare:8.3f} ms")
+    print(f"ratio ours / bare                        {ours / bare:8.2f}x (target: within 3x)")
+
+
+def bench_submit(submits: int) -> None:
+    """From the Submit tap to the last byte of the slip on the printer's socket."""
+    from kiosk import create_app
+    from kiosk.db import upgrade
+    from kiosk.models import Building, Tenant
+    from kiosk.services.printing import PrintWorker
+    from kiosk.validators import uscc_check_char
+    from tests.support.terminal import Terminal
+
+    with tempfile.TemporaryDirectory() as folder, FakePrinter() as printer:
+        app = create_app(
+            {"receipt_printer": printer.url, "public_url": "http://kiosk.test"},
+            instance_path=folder,
+        )
+        upgrade(app.extensions["kiosk.engine"])
+        with app.extensions["kiosk.sessionmaker"]() as db:
+            building = Building(code="demo", name_zh="芙蓉国际金融中心", name_en="Furong IFC")
+            db.add(building)
+            db.flush()
+            first17 = "91430102MA4L00001"
+            db.add(
+                Tenant(
+                    building_id=building.id,
+                    uscc=first17 + uscc_check_char(first17),
+                    name="长沙星辰软件科技有限公司",
+                )
+            )
+            db.commit()
+        worker = PrintWorker(app.extensions["kiosk.sessionmaker"], app.config["KIOSK"])
+        worker.start()
+        app.extensions["kiosk.print_worker"] = worker
+        timings = []
+        try:
+            for n in range(submits):
+                terminal = Terminal(app.test_client())
+                terminal.fill_appeal(tenant=1)
+                html = terminal.page("/appeal/check").get_data(as_text=True)
+                form = terminal.check_form(html)
+                start = time.perf_counter()
+                terminal.client.post("/appeal/check", data=form)
+                printer.wait_for_jobs(n + 1, timeout=10)
+                timings.append((time.perf_counter() - start) * 1000)
+                assert re.search(rb"SQ-\d{8}-\d{4}", printer.jobs[-1])
+        finally:
+            worker.stop()
+        timings.sort()
+        p95 = timings[max(0, int(len(timings) * 0.95) - 1)]
+        median = statistics.median(timings)
+        print(f"submit to last byte on the socket        {median:8.1f} ms median, {p95:.1f} ms p95")
+        print(f"  ({submits} submits; target p95 under 150 ms)")
+
+
+def bench_licence(repeat: int) -> None:
+    """One A4 licence page, after the font is registered."""
+    try:
+        from printers.licence import LicenceDocument, render_licence_pdf
+    except ImportError as exc:  # the licence renderer is optional for this bench
+        print(f"licence PDF: skipped ({exc})")
+        return
+    document = LicenceDocument(
+        name="长沙星辰软件科技有限公司",
+        uscc="91430102MA4L00001X",
+        company_type="有限责任公司（自然人投资或控股）",
+        legal_representative="周少敏",
+        registered_capital="壹佰万元整",
+        established=date(2026, 11, 24),
+        business_term="长期",
+        address="湖南省长沙市芙蓉区五一大道999号芙蓉国际金融中心23楼2308室",
+        business_scope="软件开发；信息技术咨询服务；人工智能应用软件开发；" * 6,
+        authority="长沙市芙蓉区市场监督管理局",
+        issue_date=date(2026, 11, 24),
+        verification_url="https://kiosk.example.gov.cn/licence/verify/abc",
+    )
+    start = time.perf_counter()
+    render_licence_pdf(document)
+    first = (time.perf_counter() - start) * 1000
+    page = median_ms(lambda: render_licence_pdf(document), repeat)
+    print(f"licence PDF, first page (loads the font)  {first:8.1f} ms")
+    print(f"licence PDF, per page                     {page:8.1f} ms (median; target under 50 ms)")
+
+
+def main() -> None:
+    """Run the three benchmarks and print their figures."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeat", type=int, default=200)
+    parser.add_argument("--submits", type=int, default=40)
+    args = parser.parse_args()
+    bench_build(args.repeat)
+    bench_submit(args.submits)
+    bench_licence(max(10, args.repeat // 10))
+
+
+if __name__ == "__main__":
+    main()
