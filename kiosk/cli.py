@@ -206,11 +206,19 @@ def printer_status(ctx: click.Context, url: str | None) -> None:
 def demo(ctx: click.Context) -> None:
     """Load the demo data set (the building, its companies, appeals in every state)."""
     from kiosk.services.demo import load_demo
+    from kiosk.web import public_link
 
     app = _app(ctx)
+    settings = app.config["KIOSK"]
     upgrade(app.extensions["kiosk.engine"])
-    with _sessions(app)() as session, app.app_context():
-        result: dict[str, Any] = load_demo(session, app.config["KIOSK"])
+    # A request context, so the slips' QR links are built as the running kiosk builds them.
+    base = settings.public_url or "http://127.0.0.1:8080"
+    with _sessions(app)() as session, app.test_request_context(base_url=base):
+        result: dict[str, Any] = load_demo(
+            session,
+            settings,
+            status_link=lambda token: public_link("public.appeal_status", token=token),
+        )
     if result.get("already"):
         click.echo("demo data is already loaded")
         return

@@ -210,3 +210,19 @@ def test_kiosk_demo_command(
     again = CliRunner().invoke(main, ["--instance", instance, "demo"])
     assert again.exit_code == 0 and "already loaded" in again.output
     assert shown[1] not in again.output
+
+
+def test_demo_print_history_feeds_the_printers_page(app: Flask, db: Session) -> None:
+    from kiosk.models import PrintJob, PrintStatus
+    from printers import Receipt
+
+    with app.test_request_context():
+        load_demo(
+            db, app.config["KIOSK"], status_link=lambda token: f"http://kiosk.test/status/{token}"
+        )
+    jobs = db.scalars(select(PrintJob).order_by(PrintJob.id)).all()
+    statuses = [job.status for job in jobs]
+    assert statuses.count(PrintStatus.EXPIRED) == 1 and PrintStatus.SENT in statuses
+    assert sum(job.reprint for job in jobs) == 1
+    texts = [getattr(e, "text", "") for e in Receipt.from_dict(jobs[0].document).elements]
+    assert jobs[0].subject in texts

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
@@ -19,7 +20,17 @@ from sqlalchemy.orm import Session
 
 from kiosk.config import Settings
 from kiosk.db import transaction, utcnow
-from kiosk.models import Appeal, AppealEvent, Building, Rating, Role, Staff, Tenant
+from kiosk.models import (
+    Appeal,
+    AppealEvent,
+    Building,
+    PrintJob,
+    PrintStatus,
+    Rating,
+    Role,
+    Staff,
+    Tenant,
+)
 from kiosk.services import appeals
 from kiosk.services.appeals import AppealDraft
 from kiosk.services.audit import Actor
@@ -949,10 +960,18 @@ def make_uscc(rng: random.Random, company: Company) -> str:
 # ---- loading ---------------------------------------------------------------------------------
 
 
-def load_demo(db: Session, settings: Settings, *, now: datetime | None = None) -> dict[str, Any]:
+def load_demo(
+    db: Session,
+    settings: Settings,
+    *,
+    now: datetime | None = None,
+    status_link: Callable[[str], str] | None = None,
+) -> dict[str, Any]:
     """Load the demo building, companies, staff and appeals, unless the building has companies.
 
-    Returns {"already": True}, or the counts and the admin's one-time password.
+    With `status_link` (token → the status page's URL) the appeals' slips are in the print
+    history too, so the printers page has something to show. Returns {"already": True}, or the
+    counts and the admin's one-time password.
     """
     now = now or utcnow()
     building = get_building(db, settings.building)
@@ -975,6 +994,12 @@ def load_demo(db: Session, settings: Settings, *, now: datetime | None = None) -
             progress[c] = _submit(db, settings, CASES[c], c + 1, tenants, accounts, rng, at)
         else:
             _step(db, settings, progress[c], CASES[c].steps[s - 1], at)
+    if status_link is not None:
+        building = get_building(db, settings.building)
+        name = building.name_zh if building else settings.station_name
+        _print_history(
+            db, settings, [p.appeal for p in progress.values()], name, status_link, accounts
+        )
     return {
         "tenants": len(tenants),
         "appeals": len(CASES),
@@ -1167,3 +1192,49 @@ def _backdate(
         elif action in ("reopen", "tenant_reopen"):
             appeal.due_date = appeals.due_date(settings, at.astimezone(settings.zone).date())
     return events[-1].id if events else after_id
+
+
+def _print_history(
+    db: Session,
+    settings: Settings,
+    submitted: list[Appeal],
+    building_name: str,
+    status_link: Callable[[str], str],
+    accounts: dict[str, Staff],
+) -> None:
+    """Each appeal's slip as it went: most printed, the newest lost to paper out, one reprint."""
+    from kiosk.services import printing, slips
+
+    ordered = sorted(submitted, key=lambda a: a.created_at)
+    with transaction(db):
+        for appeal in ordered:
+            document = slips.appeal_slip(appeal, settings, building_name, status_link(appeal.token))
+            job = printing.enqueue(
+                db,
+                kiosk_id=settings.id,
+                kind="appeal_slip",
+                subject=appeal.reference,
+                document=document,
+            )
+            job.created_at = job.next_attempt_at = appeal.created_at
+            job.status, job.attempts, job.sent_at = (
+                PrintStatus.SENT,
+                1,
+                appeal.created_at + timedelta(seconds=2),
+            )
+        newest = db.scalars(select(PrintJob).order_by(PrintJob.created_at.desc()).limit(1)).one()
+        newest.status, newest.sent_at, newest.attempts = PrintStatus.EXPIRED, None, 3
+        newest.last_error = "printer reported: paper out"
+        reprinted = db.scalars(
+            select(PrintJob).order_by(PrintJob.created_at).offset(3).limit(1)
+        ).one()
+        copy = printing.enqueue(
+            db, kiosk_id=settings.id, kind="appeal_slip", subject=reprinted.subject,
+            document=reprinted.document, reprint=True, staff_id=accounts[SUPERVISOR].id,
+        )  # fmt: skip
+        copy.status, copy.attempts, copy.sent_at = (
+            PrintStatus.SENT,
+            1,
+            reprinted.created_at + timedelta(days=1),
+        )
+        copy.created_at = copy.next_attempt_at = reprinted.created_at + timedelta(days=1)

@@ -105,14 +105,13 @@
         .then(function (data) {
           if (data.state === "printed" || data.state === "failed") { show(data.state, data); }
           if (data.state === "printing") { setTimeout(poll, 700); }
-          // While the printer is down, keep asking: "print again" appears when it is back.
-          else if (data.state === "failed" && data.printer_down && Date.now() - started < 120000) {
+          // After a failure keep asking for a while: a held slip prints by itself once the
+          // printer is back, and "print again" appears when it is offered.
+          else if (data.state === "failed" && Date.now() - started < 120000) {
             setTimeout(poll, 3000);
           }
         }, function () { setTimeout(poll, 1500); });
     };
-    if (status.dataset.state === "printing" || status.querySelector("[data-printer-down]:not([hidden])")) {
-      setTimeout(poll, 400);
-    }
+    if (status.dataset.state !== "printed") { setTimeout(poll, 400); }
   }
 })();

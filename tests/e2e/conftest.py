@@ -125,6 +125,7 @@ def live_kiosk(tmp_path: Path) -> Iterator[LiveKiosk]:
             "KIOSK_RECEIPT_PRINTER": printer.url,
             "KIOSK_PUBLIC_URL": url,
             "KIOSK_PRINTER_TIMEOUT": "2",
+            "KIOSK_PRINTER_POLL_SECONDS": "5",
         }
         setup = subprocess.run(
             [sys.executable, "-m", "kiosk.cli", "demo"],

@@ -175,3 +175,26 @@ def test_idle_screen_wipes_everything_and_back_shows_nothing(
     with sqlite3.connect(live_kiosk.database) as connection:
         stored = [row[0] for row in connection.execute("SELECT data FROM web_session")]
     assert not any(secret in data or "13900001111" in data for data in stored)
+
+
+def test_printer_out_of_paper_then_refilled(page: Page, live_kiosk: LiveKiosk) -> None:
+    words = WORDS["zh_CN"]
+    live_kiosk.printer.state = "paper_out"
+    company, _ = first_tenant(live_kiosk.database)
+    start_appeal(page, live_kiosk.url, "zh_CN")
+    pick_company(page, "zh_CN", company[2:5], company)
+    choose(page, "zh_CN", "用工")
+    describe(page, "zh_CN", "招聘难，希望对接人才招引活动。")
+    contact(page, "zh_CN", "刘建明", "13700001111")
+    tap(page, "button", words["submit"])
+    reference = page.locator("[data-reference]").inner_text().strip()
+    # The tenant is told at once, and still has the reference and the QR code.
+    expect(page.locator("[data-printer-down]")).to_be_visible(timeout=10_000)
+    expect(page.locator("[data-printer-down]")).to_contain_text("回执打印机暂时无法使用")
+    expect(page.locator("[data-can-retry]")).to_be_hidden()
+    assert live_kiosk.printer.jobs == []
+    # Staff put paper in: the held slip prints, and the screen says so without a reload.
+    live_kiosk.printer.state = "ready"
+    expect(page.locator("[data-when=printed]")).to_be_visible(timeout=30_000)
+    (job,) = live_kiosk.printer.wait_for_jobs(1, timeout=5)
+    assert reference in decode(job).text
