@@ -17,6 +17,7 @@ from wtforms import HiddenField
 from kiosk.db import get_session
 from kiosk.i18n import current_locale
 from kiosk.services import tenants
+from kiosk.services.printing import state
 from kiosk.tasks import TASKS, Answers, StepContext, Task
 
 bp = Blueprint("terminal", __name__)
@@ -50,7 +51,15 @@ def _layout_helpers() -> dict[str, Any]:
     def terminal_has_state() -> bool:
         return any(key in session for key in ("answers", "done", "locale"))
 
-    return {"building_name": building_name, "terminal_has_state": terminal_has_state}
+    def printer_down() -> bool:
+        settings = current_app.config["KIOSK"]
+        return state.is_down(state.get(get_session(), settings.id))
+
+    return {
+        "building_name": building_name,
+        "terminal_has_state": terminal_has_state,
+        "printer_down": printer_down,
+    }
 
 
 def context() -> StepContext:

@@ -21,6 +21,20 @@ from tests.e2e.kiosk_pages import (
 from tests.support.escpos_decoder import decode
 
 
+def _wait_for_printer_state(kiosk: LiveKiosk, wanted: str, seconds: float = 15) -> None:
+    """Wait until the kiosk's print worker has polled the printer and recorded `wanted`."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with sqlite3.connect(kiosk.database) as connection:
+            row = connection.execute("SELECT state FROM printer_state").fetchone()
+        if row and row[0] == wanted:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"the printer state never became {wanted}")
+
+
 def _count_appeals(kiosk: LiveKiosk) -> int:
     with sqlite3.connect(kiosk.database) as connection:
         return int(connection.execute("SELECT count(*) FROM appeal").fetchone()[0])
@@ -85,7 +99,7 @@ def test_appeal_in_chinese_from_touchscreen_to_rating(
     phone.goto(status_url)
     expect(phone.locator(".status-ref")).to_have_text(reference)
     expect(phone.get_by_text("已联系公交公司勘查线路。")).to_be_visible()
-    expect(phone.get_by_text("已开通定制通勤专线，共设8个站点。")).to_be_visible()
+    expect(phone.locator("[data-answer]")).to_have_text("已开通定制通勤专线，共设8个站点。")
     expect(phone.locator("body")).not_to_contain_text("韦国兵")
     phone.get_by_label("满意", exact=True).check()
     phone.get_by_role("button", name="提交评价").click()
@@ -180,6 +194,9 @@ def test_idle_screen_wipes_everything_and_back_shows_nothing(
 def test_printer_out_of_paper_then_refilled(page: Page, live_kiosk: LiveKiosk) -> None:
     words = WORDS["zh_CN"]
     live_kiosk.printer.state = "paper_out"
+    _wait_for_printer_state(live_kiosk, "paper_out")
+    page.goto(live_kiosk.url + "/")
+    expect(page.locator("[data-printer-notice]")).to_contain_text("回执打印机暂时无法使用")
     company, _ = first_tenant(live_kiosk.database)
     start_appeal(page, live_kiosk.url, "zh_CN")
     pick_company(page, "zh_CN", company[2:5], company)

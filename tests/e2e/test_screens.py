@@ -75,3 +75,28 @@ def test_every_screen(
     _shot(page, folder, f"idle-{tag}")
     context.close()
     assert errors == []
+
+
+@pytest.mark.parametrize(("locale", "orientation"), [("zh_CN", "portrait"), ("en", "landscape")])
+def test_confirmation_with_the_printer_out_of_paper(
+    browser: Browser, live_kiosk: LiveKiosk, tmp_path: Path, locale: str, orientation: str
+) -> None:
+    folder = Path(os.environ.get("SCREENSHOT_DIR", tmp_path))
+    folder.mkdir(parents=True, exist_ok=True)
+    viewport = PORTRAIT if orientation == "portrait" else LANDSCAPE
+    context = browser.new_context(viewport=viewport, locale="zh-CN", has_touch=True)
+    page = context.new_page()
+    errors = watch_console(page)
+    live_kiosk.printer.state = "paper_out"
+    words = WORDS[locale]
+    company, _ = first_tenant(live_kiosk.database)
+    start_appeal(page, live_kiosk.url, locale)
+    page.get_by_role("button", name=company).click()
+    choose(page, locale, "其他" if locale == "zh_CN" else "Other")
+    describe(page, locale, "测试打印机缺纸时的确认页面。")
+    contact(page, locale, "陈静", "13800002222")
+    tap(page, "button", words["submit"])
+    expect(page.locator("[data-printer-down]")).to_be_visible(timeout=10_000)
+    _shot(page, folder, f"done-printer-down-{orientation}-{'zh' if locale == 'zh_CN' else 'en'}")
+    context.close()
+    assert errors == []

@@ -47,6 +47,14 @@ def test_staff_pages(
     _fits(page, folder, f"admin-appeal-{device}")
     page.goto(live_kiosk.url + "/admin/audit")
     _fits(page, folder, f"admin-audit-{device}")
+    page.goto(live_kiosk.url + "/admin/printers")
+    expect(page.locator("[data-printer='kiosk-1:receipt']")).to_be_visible()
+    page.locator("details.preview summary").first.click()
+    preview = page.locator("img.preview__img").first
+    expect(preview).to_be_visible()
+    expect(preview).to_have_js_property("complete", True)
+    assert preview.evaluate("img => img.naturalWidth") == 576  # the 80 mm paper, in dots
+    _fits(page, folder, f"admin-printers-{device}")
     context.close()
     assert errors == []
 
