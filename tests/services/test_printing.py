@@ -357,3 +357,33 @@ def test_two_workers_for_one_kiosk_print_each_job_once(
         line for job in jobs for line in decode(job).text.split("\n") if line.startswith("SQ-")
     )
     assert len(references) == 12 and len(set(references)) == 12
+
+
+def test_two_first_readings_at_once_do_not_collide(app: Flask) -> None:
+    """Two workers recording a printer's very first state at the same moment (the fleet case)."""
+    import threading
+
+    from kiosk.db import transaction
+    from kiosk.services.printing import state
+
+    factory = app.extensions["kiosk.sessionmaker"]
+    errors: list[BaseException] = []
+    for n in range(5):
+        barrier = threading.Barrier(2, timeout=10)
+
+        def record(kiosk: str = f"lobby-{n}", barrier: threading.Barrier = barrier) -> None:
+            try:
+                barrier.wait()
+                with factory() as db, transaction(db):
+                    state.record(
+                        db, kiosk_id=kiosk, printer="receipt", url="dummy://", state="ready"
+                    )
+            except BaseException as exc:  # collected for the assertion below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=record) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert errors == []

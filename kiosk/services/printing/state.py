@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from kiosk.db import utcnow
@@ -29,13 +30,18 @@ def record(
 ) -> PrinterState:
     """Store a printer's latest state (and the error, if a job just failed); caller commits."""
     now = now or utcnow()
-    row = db.get(PrinterState, (kiosk_id, printer))
-    if row is None:
-        row = PrinterState(kiosk_id=kiosk_id, printer=printer)
-        db.add(row)
-    row.url, row.state, row.detail, row.checked_at = url, state, detail, now
+    values: dict[str, object] = {"url": url, "state": state, "detail": detail, "checked_at": now}
     if error is not None:
-        row.last_error, row.last_error_at = error, now
+        values |= {"last_error": error, "last_error_at": now}
+    # One statement, so two workers recording the first reading at once cannot both insert.
+    dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
+    db.execute(
+        dialect.insert(PrinterState)
+        .values(kiosk_id=kiosk_id, printer=printer, **values)
+        .on_conflict_do_update(index_elements=["kiosk_id", "printer"], set_=values)
+    )
+    row = db.get(PrinterState, (kiosk_id, printer), populate_existing=True)
+    assert row is not None
     return row
 
 
