@@ -7,13 +7,22 @@ stderr handler to the root logger, after which the app's own ``logging.basicConf
 silently does nothing. `printers/__init__.py` imports this module before anything else, so
 the first import of python-escpos happens here and any root handler it adds is removed;
 `root_logging_untouched` does the same around calls into python-escpos's transports.
+
+It also calls ``tempfile.mkdtemp()`` at import time and caches a pickle of its printer
+profiles there: a new folder in /tmp for every process. Here the cache goes to one private
+folder in the user's cache directory (never a shared /tmp path: python-escpos unpickles what
+it finds, so the folder must be ours alone), and no stray folder is made.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import stat
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 __all__ = ["root_logging_untouched"]
 
@@ -30,5 +39,35 @@ def root_logging_untouched() -> Iterator[None]:
             root.removeHandler(handler)
 
 
-with root_logging_untouched():
+def _private_cache() -> Path | None:
+    """A folder only this user can write, for python-escpos's profile cache; None if none."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    folder = base / "lobby-kiosk" / "escpos"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = folder.stat()
+    except OSError:
+        return None
+    if info.st_uid != os.getuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return None
+    return folder
+
+
+@contextmanager
+def _profile_cache() -> Iterator[None]:
+    """Point python-escpos's pickle cache at our folder while it is imported."""
+    folder = _private_cache()
+    if folder is None or "ESCPOS_CAPABILITIES_PICKLE_DIR" in os.environ:
+        yield  # someone chose already, or there is no safe folder: python-escpos's own way
+        return
+    os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = str(folder)
+    original = tempfile.mkdtemp
+    tempfile.mkdtemp = lambda *args, **kwargs: str(folder)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        tempfile.mkdtemp = original
+
+
+with root_logging_untouched(), _profile_cache():
     import escpos.capabilities  # noqa: F401 - the import is the point

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -143,3 +144,20 @@ def test_printers_never_imports_flask_or_kiosk() -> None:
         "assert logging.getLogger().handlers == [], logging.getLogger().handlers"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_importing_the_drivers_leaves_no_folder_in_tmp(tmp_path: Path) -> None:
+    """python-escpos makes a temp folder per process unless it is told where to cache."""
+    import os
+    import subprocess
+    import sys
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "ESCPOS_CAPABILITIES_PICKLE_DIR"}
+    env |= {"TMPDIR": str(scratch), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    for _ in range(2):
+        subprocess.run([sys.executable, "-c", "import printers"], env=env, check=True, timeout=60)
+    assert list(scratch.iterdir()) == []
+    cached = list((tmp_path / "cache" / "lobby-kiosk" / "escpos").iterdir())
+    assert [p.name.endswith("capabilities.pickle") for p in cached] == [True]
