@@ -103,3 +103,12 @@ def test_licence_printer_defaults_to_a_spool_folder_in_the_instance(tmp_path: Pa
     ).exists()  # created by the first licence, not by reading config
     with pytest.raises(ConfigError, match="KIOSK_LICENCE_PRINTER='spool://relative'"):
         load_settings(tmp_path, environ={"KIOSK_LICENCE_PRINTER": "spool://relative"})
+
+
+def test_a_printer_driver_that_cannot_open_stops_the_start(tmp_path: Path) -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("usb") is not None:
+        pytest.skip("pyusb is installed here, so usb:// can open")
+    with pytest.raises(ConfigError, match=r"KIOSK_RECEIPT_PRINTER='usb://0416:5011'.*pyusb"):
+        load_settings(tmp_path, environ={"KIOSK_RECEIPT_PRINTER": "usb://0416:5011"})
