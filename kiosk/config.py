@@ -67,6 +67,7 @@ class Settings(BaseModel):
     cookie_secure: bool = False
     db_busy_timeout_ms: int = Field(default=5000, ge=0, le=60_000)
     staff_page_size: int = Field(default=50, ge=10, le=500)
+    home_figures_seconds: int = Field(default=60, ge=0, le=24 * 3600)
 
     @field_validator("timezone")
     @classmethod

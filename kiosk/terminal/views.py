@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import (
+    current_app,
     jsonify,
     redirect,
     render_template,
@@ -18,7 +20,7 @@ from werkzeug.wrappers import Response
 from kiosk.access import public
 from kiosk.config import LOCALES
 from kiosk.services import appeals
-from kiosk.tasks import TASKS
+from kiosk.tasks import TASKS, StepContext
 from kiosk.terminal.common import bp, context
 from kiosk.web import csrf
 
@@ -28,11 +30,24 @@ from kiosk.web import csrf
 def home() -> str:
     """The home screen: the building, the tiles, the language switch."""
     ctx = context()
+    return render_template("terminal/home.html", tasks=list(TASKS.values()), figures=_figures(ctx))
+
+
+def _figures(ctx: StepContext) -> appeals.Figures:
+    """This year's figures, kept for `home_figures_seconds`: the home screen shows after every
+    wipe, and counting a busy building's year takes tens of milliseconds."""
+    cache: dict[str, tuple[float, appeals.Figures]] = current_app.extensions.setdefault(
+        "kiosk.home_figures", {}
+    )
+    kept = cache.get(ctx.settings.building)
+    if kept is not None and time.monotonic() < kept[0]:
+        return kept[1]
     year_start = datetime.now(ctx.settings.zone).replace(
         month=1, day=1, hour=0, minute=0, second=0, microsecond=0
     )
     figures = appeals.building_figures(ctx.db, ctx.settings.building, year_start)
-    return render_template("terminal/home.html", tasks=list(TASKS.values()), figures=figures)
+    cache[ctx.settings.building] = (time.monotonic() + ctx.settings.home_figures_seconds, figures)
+    return figures
 
 
 @bp.post("/language")

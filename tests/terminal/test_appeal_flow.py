@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -32,7 +33,8 @@ def test_home_in_chinese_with_tiles_footer_qr_and_hotline(
 
 
 def test_home_shows_how_the_buildings_appeals_went(
-    terminal: Terminal,
+    make_app: Callable[..., Flask],
+    building: object,
     db: Session,
     make_appeal: Callable[..., Appeal],
     make_staff: Callable[..., object],
@@ -41,6 +43,7 @@ def test_home_shows_how_the_buildings_appeals_went(
     from kiosk.services import appeals
     from kiosk.services.audit import Actor
 
+    terminal = Terminal(make_app(home_figures_seconds=0).test_client())
     assert "本楼宇今年诉求办理情况" not in terminal.page("/").get_data(as_text=True)  # nothing yet
     officer = Actor(make_staff("officer", Role.STAFF))  # type: ignore[arg-type]
     first, second, _third = make_appeal(), make_appeal(), make_appeal()
