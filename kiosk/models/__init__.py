@@ -13,9 +13,11 @@ from kiosk.models.base import Base
 from kiosk.models.building import Building, Tenant
 from kiosk.models.printing import PrinterState, PrintJob, PrintStatus
 from kiosk.models.staff import AuditLog, Role, Staff
+from kiosk.models.terminal import Announcement, HandOff
 from kiosk.models.web_session import WebSession
 
 __all__ = [
+    "Announcement",
     "Appeal",
     "AppealCategory",
     "AppealEvent",
@@ -24,6 +26,7 @@ __all__ = [
     "Base",
     "Building",
     "EventKind",
+    "HandOff",
     "PrintJob",
     "PrintStatus",
     "PrinterState",
