@@ -1,0 +1,1 @@
+"""The on-screen keyboard: the pinyin index and its lookups."""
