@@ -131,7 +131,7 @@ class DescriptionForm(FlaskForm):
         _l("Describe the problem"),
         description=_l("Up to 1,000 characters. Say what happened, where, and what you need."),
         validators=[_check(appeals.check_description)],
-        render_kw={"data-max-chars": appeals.DESCRIPTION_MAX, "rows": 8},
+        render_kw={"data-max-chars": appeals.DESCRIPTION_MAX, "rows": 8, "data-hand-off": "1"},
     )
 
 

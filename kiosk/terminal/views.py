@@ -22,6 +22,7 @@ from kiosk.config import LOCALES
 from kiosk.services import appeals
 from kiosk.tasks import TASKS, StepContext
 from kiosk.terminal.common import bp, context
+from kiosk.terminal.hand_off import forget_session_hand_offs
 from kiosk.web import csrf
 
 
@@ -68,6 +69,7 @@ def switch_language() -> Response:
 @public
 def wipe_session() -> Response:
     """Forget everything of the person at the screen (idle timeout, Finish, Start again)."""
+    forget_session_hand_offs()
     session.wipe()  # type: ignore[attr-defined]
     if request.accept_mimetypes.best == "application/json":
         return jsonify(wiped=True)
