@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
+from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
@@ -19,7 +21,11 @@ from tests.e2e.kiosk_pages import (
 )
 
 
-def test_phone_fills_the_description(page: Page, phone: Page, live_kiosk: LiveKiosk) -> None:
+def test_phone_fills_the_description(
+    page: Page, phone: Page, live_kiosk: LiveKiosk, tmp_path: Path
+) -> None:
+    shots = Path(os.environ.get("SCREENSHOT_DIR", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
     words = WORDS["zh_CN"]
     errors = watch_console(page) + watch_console(phone)
     company, _ = first_tenant(live_kiosk.database)
@@ -34,12 +40,14 @@ def test_phone_fills_the_description(page: Page, phone: Page, live_kiosk: LiveKi
     expect(dialog).to_be_visible()
     code = page.locator("[data-hand-off-code]")
     expect(code.locator("svg")).to_be_visible()
+    page.screenshot(path=str(shots / "hand-off-kiosk-portrait-zh.png"))
     url = code.get_attribute("data-url")
     assert url and url.startswith(live_kiosk.url + "/fill/")
 
     phone.goto(url)
     box = phone.get_by_role("textbox")
     expect(box).to_have_value("园区到地铁站")  # carry on from what was typed at the kiosk
+    phone.screenshot(path=str(shots / "hand-off-phone.png"), full_page=True)
     text = "园区到地铁站没有接驳公交，员工通勤要一个多小时。希望开通定制通勤专线。🚌"
     box.fill(text)
     sent_at = time.monotonic()
