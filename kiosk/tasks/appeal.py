@@ -86,6 +86,7 @@ class CompanyDetailsForm(FlaskForm):
         _l("Unified social credit code (optional)"),
         description=_l("18 characters, on the business licence. Leave empty if you don't know it."),
         validators=[_check(appeals.check_uscc)],
+        render_kw={"data-keyboard": "uscc"},
     )
 
 
@@ -147,7 +148,7 @@ class ContactForm(FlaskForm):
         _l("Mobile number"),
         description=_l("We only use it to contact you about this appeal."),
         validators=[_check(appeals.check_mobile)],
-        render_kw={"inputmode": "tel", "autocomplete": "off"},
+        render_kw={"inputmode": "tel", "autocomplete": "off", "data-keyboard": "numeric"},
     )
 
 

@@ -69,7 +69,7 @@
       }, function () { state("failed"); });
   }
 
-  document.querySelectorAll("[data-hand-off]").forEach(function (button) {
+  document.querySelectorAll("button[data-hand-off]").forEach(function (button) {
     button.addEventListener("click", function () { open(button); });
   });
   dialog.querySelector("[data-hand-off-close]").addEventListener("click", close);

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
+from kiosk.keyboard import build
 from tests.support.fake_printer import FakePrinter
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -112,46 +113,65 @@ def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], timeout: flo
     raise RuntimeError("kiosk serve did not become healthy")
 
 
+def _kiosk_env(instance: Path, **extra: str) -> dict[str, str]:
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")},
+        "KIOSK_INSTANCE_PATH": str(instance),
+        **extra,
+    }
+
+
+@pytest.fixture(scope="session")
+def demo_instance(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An instance folder after `kiosk demo` and `kiosk staff create`, made once per run (about
+    4 s); each live kiosk starts from a copy of it. The keyboard's pinyin index is built into it
+    too, as a kiosk builds it on its first run, so no kiosk under test spends seconds on it."""
+    instance = tmp_path_factory.mktemp("demo") / "instance"
+    env = _kiosk_env(instance)
+    setup = subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", "demo"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert setup.returncode == 0, setup.stderr
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kiosk.cli",
+            "staff",
+            "create",
+            "e2e-officer",
+            "--name",
+            "测试专员",
+            "--role",
+            "supervisor",
+        ],
+        env={**env, "KIOSK_NEW_STAFF_PASSWORD": STAFF_PASSWORD},
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    build.build(build.cache_path(instance))
+    return instance
+
+
 @pytest.fixture
-def live_kiosk(tmp_path: Path) -> Iterator[LiveKiosk]:
-    """`kiosk demo` then `kiosk serve` on a fresh instance, printing to a fake TCP printer."""
+def live_kiosk(tmp_path: Path, demo_instance: Path) -> Iterator[LiveKiosk]:
+    """`kiosk serve` on a fresh copy of the demo instance, printing to a fake TCP printer."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     instance = tmp_path / "instance"
+    shutil.copytree(demo_instance, instance)
     with FakePrinter() as printer:
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")},
-            "KIOSK_INSTANCE_PATH": str(instance),
-            "KIOSK_RECEIPT_PRINTER": printer.url,
-            "KIOSK_PUBLIC_URL": url,
-            "KIOSK_PRINTER_TIMEOUT": "2",
-            "KIOSK_PRINTER_POLL_SECONDS": "5",
-        }
-        setup = subprocess.run(
-            [sys.executable, "-m", "kiosk.cli", "demo"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert setup.returncode == 0, setup.stderr
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "kiosk.cli",
-                "staff",
-                "create",
-                "e2e-officer",
-                "--name",
-                "测试专员",
-                "--role",
-                "supervisor",
-            ],
-            env={**env, "KIOSK_NEW_STAFF_PASSWORD": STAFF_PASSWORD},
-            check=True,
-            capture_output=True,
-            timeout=60,
+        env = _kiosk_env(
+            instance,
+            KIOSK_RECEIPT_PRINTER=printer.url,
+            KIOSK_PUBLIC_URL=url,
+            KIOSK_PRINTER_TIMEOUT="2",
+            KIOSK_PRINTER_POLL_SECONDS="5",
         )
         log = (tmp_path / "serve.log").open("wb")
         process = subprocess.Popen(
