@@ -16,6 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PUBLIC_ENDPOINTS = {
     "terminal.home",
     "terminal.switch_language",
+    "terminal.switch_display_mode",  # large text / high contrast, kept in the session
+    "terminal.attract",  # the attract screen of an idle kiosk: nothing personal, no session
     "terminal.wipe_session",
     "terminal.start_task",
     "terminal.task_step",
@@ -23,6 +25,7 @@ PUBLIC_ENDPOINTS = {
     "terminal.task_done",
     "terminal.print_status",
     "terminal.print_again",
+    "terminal.find_candidates",  # the on-screen keyboard's pinyin lookup (GET, nothing personal)
     "terminal.start_hand_off",
     "terminal.collect_hand_off",
     "public.fill_field",

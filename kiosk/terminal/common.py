@@ -9,7 +9,9 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    request,
     session,
+    url_for,
 )
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
@@ -24,6 +26,8 @@ bp = Blueprint("terminal", __name__)
 # Only registered task slugs route here, so /admin/… and typos 404 in their own face.
 TASK = "<any({}):task_slug>".format(", ".join(TASKS))
 GRACE = 15  # seconds the server waits beyond the screen's own idle countdown before forgetting
+DISPLAY = "display"  # session key: the large-text, high-contrast mode (适老化) when LARGE
+LARGE = "large"
 
 
 class SubmitForm(FlaskForm):
@@ -49,7 +53,18 @@ def _layout_helpers() -> dict[str, Any]:
         return building.name_en if current_locale() == "en" else building.name_zh
 
     def terminal_has_state() -> bool:
-        return any(key in session for key in ("answers", "done", "locale"))
+        return any(key in session for key in ("answers", "done", "locale", DISPLAY))
+
+    def large_text() -> bool:
+        return session.get(DISPLAY) == LARGE
+
+    def here() -> str:
+        """Where the masthead's switches come back to: this page, or the form shown again."""
+        if request.method == "GET":
+            return request.full_path.rstrip("?")
+        if request.endpoint in ("terminal.task_step", "terminal.check_answers"):
+            return request.path  # a refused answer: the same question, answers kept
+        return url_for("terminal.home")
 
     def printer_down() -> bool:
         settings = current_app.config["KIOSK"]
@@ -59,6 +74,8 @@ def _layout_helpers() -> dict[str, Any]:
         "building_name": building_name,
         "terminal_has_state": terminal_has_state,
         "printer_down": printer_down,
+        "large_text": large_text,
+        "here": here,
     }
 
 

@@ -1,9 +1,11 @@
-"""The touchscreen's own pages: home, language, wipe."""
+"""The touchscreen's own pages: home, attract screen, language, large text, wipe."""
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import (
@@ -15,13 +17,16 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from kiosk.access import public
 from kiosk.config import LOCALES
-from kiosk.services import appeals
+from kiosk.i18n import current_locale
+from kiosk.services import announcements, appeals, tenants
 from kiosk.tasks import TASKS, StepContext
-from kiosk.terminal.common import bp, context
+from kiosk.terminal.common import DISPLAY, LARGE, bp, context
 from kiosk.terminal.hand_off import forget_session_hand_offs
 from kiosk.web import csrf
 
@@ -58,11 +63,34 @@ def switch_language() -> Response:
     locale = request.form.get("locale", "")
     if locale in LOCALES:
         session["locale"] = locale
-    target = request.form.get("next", "")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/"):
-        target = url_for("terminal.home")
-    return redirect(target, 303)
+    return redirect(_back_to(request.form.get("next")), 303)
+
+
+@bp.post("/display-mode")
+@public
+def switch_display_mode() -> Response:
+    """Large text and high contrast (适老化) on or off for this session, on the same page."""
+    mode = request.form.get("mode", "")
+    if mode == LARGE:
+        session[DISPLAY] = LARGE
+    elif mode == "standard":
+        session.pop(DISPLAY, None)
+    return redirect(_back_to(request.form.get("next")), 303)
+
+
+def _back_to(target: str | None) -> str:
+    """`target` if it is a path on this site, else the home screen (never an open redirect)."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target  # browsers read /\host as //host
+        and not any(ord(char) < 32 for char in target)
+    ):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return url_for("terminal.home")
 
 
 @bp.post("/reset")
@@ -78,3 +106,69 @@ def wipe_session() -> Response:
 
 # Wiping is harmless to force, and must work after the session (and its CSRF token) expired.
 csrf.exempt(wipe_session)
+
+
+HTML_LANG = {"zh_CN": "zh-Hans", "en": "en"}
+
+
+ATTRACT_WORDS = {
+    "station": _l("Building Government Service Station"),
+    "start": _l("Touch the screen to start"),
+    "tasks": _l("What you can do here"),
+    "notices": _l("Announcements"),
+    "complaint": _l("Business environment complaint code"),
+    "complaint_hint": _l("Scan to report a problem with government services"),
+    "hotline": _l("Government service hotline"),
+    "qr": _l("Business environment complaint QR code"),
+}
+
+
+@dataclass(frozen=True)
+class Said:
+    """A piece of text and the language it is in (the attract screen shows both)."""
+
+    text: str
+    lang: str
+
+
+def _in_both(message: Any) -> list[Said]:
+    """A translatable message in the screen's language first, then in the other one."""
+    first = current_locale() if current_locale() in HTML_LANG else "zh_CN"
+    said = []
+    for locale in (first, *(other for other in HTML_LANG if other != first)):
+        with force_locale(locale):
+            said.append(Said(str(message), HTML_LANG[locale]))
+    return said
+
+
+def _pair(zh: str, en: str) -> list[Said]:
+    """Chinese and English text in the screen's order; one of them if the other is missing."""
+    said = [Said(zh, "zh-Hans"), Said(en, "en")]
+    if current_locale() == "en":
+        said.reverse()
+    return [item for item in said if item.text]
+
+
+@bp.get("/welcome")
+@public
+def attract() -> str:
+    """The attract screen for an idle kiosk: the building, what can be done, announcements."""
+    # Only the language is read from the session and nothing is written to it: no personal
+    # data can show here, and looking at it stores no session.
+    ctx = context()
+    building = tenants.get_building(ctx.db, ctx.settings.building)
+    if building is None:
+        name = [Said(ctx.settings.station_name, "zh-Hans")]
+    else:
+        name = _pair(building.name_zh, building.name_en)
+    notices = announcements.current(ctx.db, ctx.settings.building)
+    return render_template(
+        "terminal/attract.html",
+        name=name,
+        tasks=[
+            {"icon": task.icon, "title": _in_both(task.title), "summary": _in_both(task.summary)}
+            for task in TASKS.values()
+        ],
+        notices=[_pair(item.text_zh, item.text_en) for item in notices],
+        words={key: _in_both(message) for key, message in ATTRACT_WORDS.items()},
+    )

@@ -1,4 +1,5 @@
-// The touchscreen's own behaviour: idle reset and print status (forms.js does the forms).
+// The touchscreen's own behaviour: idle reset, the attract screen when nobody is there, and
+// print status (forms.js does the forms).
 // No strings live here: every message is rendered (and translated) by the server.
 "use strict";
 
@@ -17,6 +18,7 @@
   var countdownSeconds = Number(body.dataset.countdownSeconds || 20);
   var resetUrl = body.dataset.resetUrl;
   var homeUrl = body.dataset.homeUrl;
+  var attractUrl = body.dataset.attractUrl || homeUrl;
   var dialog = document.getElementById("idle-dialog");
   var countEl = dialog ? dialog.querySelector("[data-idle-count]") : null;
   var continueButton = dialog ? dialog.querySelector("[data-idle-continue]") : null;
@@ -26,10 +28,22 @@
   var lastFocus = null;
   var isHome = body.classList.contains("terminal--home");
 
-  function wipe() {
+  // Everything but the dialog is inert while it shows, so focus and taps stay in it.
+  var madeInert = [];
+  function setInert(on) {
+    if (on) {
+      madeInert = Array.prototype.filter.call(body.children, function (el) {
+        return el !== dialog && el.tagName !== "SCRIPT" && !el.inert;
+      });
+    }
+    madeInert.forEach(function (el) { el.inert = on; });
+    if (!on) { madeInert = []; }
+  }
+
+  function wipe(target) {
     clearTimeout(idleTimer);
     clearInterval(tickTimer);
-    var go = function () { window.location.replace(homeUrl); };
+    var go = function () { window.location.replace(target || homeUrl); };
     if (!resetUrl) { go(); return; }
     fetch(resetUrl, {
       method: "POST",
@@ -42,18 +56,21 @@
   function hideWarning() {
     if (!dialog || dialog.hidden) { return; }
     dialog.hidden = true;
+    setInert(false);
     clearInterval(tickTimer);
     if (lastFocus && lastFocus.focus) { lastFocus.focus(); }
   }
 
   function showWarning() {
     if (!dialog) { wipe(); return; }
-    // An untouched home screen holds nothing of anyone's: nothing to warn about or wipe.
-    if (isHome && body.dataset.session === "empty") { return; }
+    // An untouched home screen holds nothing of anyone's: no warning, straight to the attract
+    // screen (the wipe only drops the cookie of a session that holds a CSRF token).
+    if (isHome && body.dataset.session === "empty") { wipe(attractUrl); return; }
     lastFocus = document.activeElement;
     remaining = countdownSeconds;
     if (countEl) { countEl.textContent = String(remaining); }
     dialog.hidden = false;
+    setInert(true);
     if (continueButton) { continueButton.focus(); }
     tickTimer = setInterval(function () {
       remaining -= 1;
