@@ -57,11 +57,17 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         self.idle_lifetime = timedelta(minutes=30)
         self.old_token: str | None = None
         self.needs_cookie = False  # written early by write_now(); the cookie still has to go out
+        self.read_only = False  # leave_untouched(): this response neither writes nor extends it
 
     def wipe(self) -> None:
         """Forget everything and take a new id, so nothing of the last person survives."""
         self.clear()
         self.regenerate()
+
+    def leave_untouched(self) -> None:
+        """Neither store nor extend the session for this response (a page that reads the
+        language only, and must not keep anyone's session alive by being on the screen)."""
+        self.read_only = True
 
     def regenerate(self) -> None:
         """Keep the data under a fresh id (on sign-in), deleting the old row."""
@@ -111,6 +117,8 @@ class DatabaseSessionInterface(SessionInterface):
             "samesite": self.get_cookie_samesite(app),
         }
         response.vary.add("Cookie")
+        if session.read_only:
+            return
         expires = utcnow() + session.idle_lifetime
         empty = not session
         if empty and session.token is None and session.old_token is None:
@@ -189,6 +197,14 @@ def write_session_now() -> None:
     interface = current_app.session_interface
     if isinstance(interface, DatabaseSessionInterface) and isinstance(session, ServerSession):
         interface.write_now(current_app._get_current_object(), session)  # type: ignore[attr-defined]
+
+
+def leave_session_untouched() -> None:
+    """Neither store nor extend the current request's session (see `ServerSession`)."""
+    from flask import session
+
+    if isinstance(session, ServerSession):
+        session.leave_untouched()
 
 
 def session_count(db: Session) -> int:

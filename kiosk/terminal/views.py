@@ -25,6 +25,7 @@ from kiosk.access import public
 from kiosk.config import LOCALES
 from kiosk.i18n import current_locale
 from kiosk.services import announcements, appeals, tenants
+from kiosk.sessions import leave_session_untouched
 from kiosk.tasks import TASKS, StepContext
 from kiosk.terminal.common import DISPLAY, LARGE, bp, context
 from kiosk.terminal.hand_off import forget_session_hand_offs
@@ -153,8 +154,9 @@ def _pair(zh: str, en: str) -> list[Said]:
 @public
 def attract() -> str:
     """The attract screen for an idle kiosk: the building, what can be done, announcements."""
-    # Only the language is read from the session and nothing is written to it: no personal
-    # data can show here, and looking at it stores no session.
+    # Only the language is read from the session and nothing is written to it, nor its expiry
+    # extended: no personal data can show here, and an idle screen keeps no session alive.
+    leave_session_untouched()
     ctx = context()
     building = tenants.get_building(ctx.db, ctx.settings.building)
     if building is None:
