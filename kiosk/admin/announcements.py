@@ -6,6 +6,7 @@ public, so writing one is a supervisor's call; every change is in the audit log.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -145,6 +146,12 @@ def edit_announcement(announcement_id: int) -> Response | tuple[str, int]:
     draft = _draft(form) if form.validate() else None
     if draft is None:
         return _render_form(form, item, status=400)
+    # The form shows times to the minute: a time sent back as shown is the stored one, seconds
+    # and all, not a change.
+    if (form.starts_at.data or "").strip() == _local(item.starts_at):
+        draft = replace(draft, starts_at=item.starts_at)
+    if item.ends_at is not None and (form.ends_at.data or "").strip() == _local(item.ends_at):
+        draft = replace(draft, ends_at=item.ends_at)
     try:
         announcements.update(db, item.id, settings().building, draft, actor())
     except ValidationFailed as exc:

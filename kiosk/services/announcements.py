@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -62,7 +62,8 @@ def current(db: Session, building_code: str, now: datetime | None = None) -> lis
 
 
 def listing(db: Session, building_code: str, now: datetime | None = None) -> Listing:
-    """Current (newest first), upcoming (soonest first) and past (latest ended first)."""
+    """Current (newest first), upcoming (soonest first) and past (newest written first: a
+    withdrawal has no time of its own to sort by)."""
     now = now or utcnow()
     mine = Announcement.building_code == building_code
     showing = db.scalars(
@@ -122,11 +123,13 @@ def _cleaned(draft: AnnouncementDraft, now: datetime) -> _Clean:
 
 
 def _describe(item: Announcement) -> dict[str, Any]:
+    # In UTC: a time typed in the kiosk's zone and the same time read back from the database
+    # must compare equal, or every save would be audited as a change of times.
     return {
         "text_zh": item.text_zh,
         "text_en": item.text_en,
-        "starts_at": item.starts_at.isoformat(),
-        "ends_at": item.ends_at.isoformat() if item.ends_at else None,
+        "starts_at": item.starts_at.astimezone(UTC).isoformat(),
+        "ends_at": item.ends_at.astimezone(UTC).isoformat() if item.ends_at else None,
     }
 
 
