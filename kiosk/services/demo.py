@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from kiosk.config import Settings
 from kiosk.db import transaction, utcnow
 from kiosk.models import (
+    Announcement,
     Appeal,
     AppealEvent,
     Building,
@@ -994,6 +995,7 @@ def load_demo(
             progress[c] = _submit(db, settings, CASES[c], c + 1, tenants, accounts, rng, at)
         else:
             _step(db, settings, progress[c], CASES[c].steps[s - 1], at)
+    _announcements(db, settings, admin, now)
     if status_link is not None:
         building = get_building(db, settings.building)
         name = building.name_zh if building else settings.station_name
@@ -1006,6 +1008,46 @@ def load_demo(
         "username": admin.username,
         "password": password,
     }
+
+
+# What the attract screen shows: two notices on now, one that starts next week (admin only).
+ANNOUNCEMENTS = (
+    (
+        -3,
+        45,
+        "每周三下午 14:30–17:00，区税务局专员在驿站现场答疑，无需预约。",
+        "Every Wednesday 14:30–17:00, a tax officer answers questions at the station; "
+        "no appointment needed.",
+    ),
+    (
+        -1,
+        None,
+        "营业执照可在本机自助打印，带上法定代表人身份证即可。",
+        "Business licences can be printed at this kiosk: bring the legal representative's ID card.",
+    ),
+    (
+        7,
+        60,
+        "元旦假期（1月1日至3日）自助终端照常开放，人工窗口暂停服务。",
+        "Over the New Year holiday (1–3 January) the kiosk stays open; the staffed desk is closed.",
+    ),
+)
+
+
+def _announcements(db: Session, settings: Settings, author: Staff, now: datetime) -> None:
+    with transaction(db):
+        for starts, ends, text_zh, text_en in ANNOUNCEMENTS:
+            db.add(
+                Announcement(
+                    building_code=settings.building,
+                    text_zh=text_zh,
+                    text_en=text_en,
+                    starts_at=now + timedelta(days=starts),
+                    ends_at=now + timedelta(days=ends) if ends is not None else None,
+                    active=True,
+                    staff_id=author.id,
+                )
+            )
 
 
 def _load_companies(
