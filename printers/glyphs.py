@@ -142,16 +142,22 @@ def _glyph(char: str, size: int) -> Image.Image:
     width = cells(char) * CELL * size
     image = Image.new("1", (width, RASTER_PITCH * size), 0)
     draw = ImageDraw.Draw(image)
+    if char.isspace():
+        return image  # blank; separators such as U+2029 make libraqm fail rather than draw nothing
     with _render_lock:
-        if _may_be_missing(char) and _missing(font, char):
-            # a visible box, as printers do, rather than nothing or a crash
-            inset = 2 * size
-            box = (inset, size, width - inset - 1, 24 * size - size)
-            draw.rectangle(box, outline=255, width=size)
-            return image
-        advance = font.getlength(char)
-        x = max(0.0, (width - advance) / 2)  # centred in its cells, like a fixed-pitch font
-        draw.text((x, _BASELINE * size), char, font=font, fill=255, anchor="ls")
+        if not (_may_be_missing(char) and _missing(font, char)):
+            try:
+                advance = font.getlength(char)
+                x = max(0.0, (width - advance) / 2)  # centred in its cells, like fixed pitch
+                draw.text((x, _BASELINE * size), char, font=font, fill=255, anchor="ls")
+                return image
+            except (RuntimeError, OSError):  # the layout engine refused it: draw the box
+                image = Image.new("1", image.size, 0)
+                draw = ImageDraw.Draw(image)
+        # a visible box, as printers do, rather than nothing or a crash
+        inset = 2 * size
+        box = (inset, size, width - inset - 1, 24 * size - size)
+        draw.rectangle(box, outline=255, width=size)
     return image
 
 
