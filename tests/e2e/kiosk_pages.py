@@ -98,3 +98,24 @@ def contact(page: Page, locale: str, name: str, mobile: str) -> None:
     page.get_by_label(WORDS[locale]["name"]).fill(name)
     page.get_by_label(WORDS[locale]["mobile"]).fill(mobile)
     tap(page, "button", WORDS[locale]["continue"])
+
+
+def check_layout(page: Page, folder: Path | None, name: str) -> None:
+    """Check the page fits the screen's width and every touch target is at least 48 px tall;
+    save a full-page screenshot as `name`.png in `folder`, if one is given."""
+    page.wait_for_function("document.documentElement && document.readyState === 'complete'")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{name}: {overflow}px wider than the screen"
+    small = page.evaluate(
+        """() => [...document.querySelectorAll(
+                'button, a, textarea, label.radio, input:not([type=radio]):not([type=checkbox])')]
+            .filter(e => e.offsetParent !== null && !e.classList.contains('skip-link'))
+            .filter(e => {
+                const r = e.getBoundingClientRect();
+                return r.height < 48 && r.width > 0;
+            })
+            .map(e => e.outerHTML.slice(0, 80))"""
+    )
+    assert small == [], f"{name}: touch targets under 48 px: {small}"
+    if folder is not None:
+        page.screenshot(path=str(folder / f"{name}.png"), full_page=True)

@@ -8,6 +8,7 @@ that bypasses the CSP for the test only; the kiosk's own CSP stays strict.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,16 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import LANDSCAPE, PORTRAIT, LiveKiosk, watch_console
-from tests.e2e.kiosk_pages import WORDS, choose, contact, describe, first_tenant, start_appeal, tap
+from tests.e2e.kiosk_pages import (
+    WORDS,
+    check_layout,
+    choose,
+    contact,
+    describe,
+    first_tenant,
+    start_appeal,
+    tap,
+)
 
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
@@ -43,16 +53,23 @@ def axe_script() -> Path:
 
 
 class Audit:
-    """Runs axe on each screen a test visits and keeps every violation for one assertion."""
+    """Runs axe on each screen a test visits and keeps every violation for one assertion; checks
+    the layout too (width, touch targets) and saves screenshots when $SCREENSHOT_DIR is set."""
 
-    def __init__(self, page: Page, axe: Path, tag: str) -> None:
-        self.page, self.axe, self.tag = page, axe, tag
+    def __init__(self, page: Page, axe: Path, tag: str, layout: bool = True) -> None:
+        self.page, self.axe, self.tag, self.layout = page, axe, tag, layout
         self.problems: list[str] = []
         self.screens: list[str] = []
+        shots = os.environ.get("SCREENSHOT_DIR")
+        self.folder = Path(shots) if shots else None
+        if self.folder is not None:
+            self.folder.mkdir(parents=True, exist_ok=True)
 
     def check(self, screen: str) -> None:
         """Run axe on the page as it is now."""
         self.page.wait_for_load_state("load")
+        if self.layout:
+            check_layout(self.page, self.folder, f"{screen}-{self.tag.replace(' ', '-')}")
         if not self.page.evaluate("typeof window.axe !== 'undefined'"):
             self.page.add_script_tag(path=str(self.axe))
         found: list[dict[str, Any]] = self.page.evaluate(RUN_AXE, TAGS)
@@ -158,8 +175,8 @@ def test_every_terminal_screen_has_no_violations(
         context = _context(browser, viewport)
         page = context.new_page()
         errors = watch_console(page)
-        mode = "large" if large else "standard"
-        audit = Audit(page, axe_script, f"{orientation} {locale} {mode}")
+        lang = "zh" if locale == "zh_CN" else "en"
+        audit = Audit(page, axe_script, f"{orientation} {lang}" + (" large" if large else ""))
         _flow(audit, live_kiosk, locale, large)
         context.close()
         assert _unexpected(errors) == []
@@ -188,7 +205,7 @@ def test_status_page_on_a_phone_has_no_violations(
         context = _context(browser, viewport, is_mobile=True)
         page = context.new_page()
         errors = watch_console(page)
-        audit = Audit(page, axe_script, f"phone {viewport['width']} {locale}")
+        audit = Audit(page, axe_script, f"phone {viewport['width']} {locale}", layout=False)
         if locale == "en":  # the phone keeps the language its session chose (set at a kiosk)
             page.set_viewport_size(PORTRAIT)
             page.goto(live_kiosk.url + "/")

@@ -1,6 +1,8 @@
-"""Every touchscreen page at both orientations and in both languages: no overflow, no CSP error.
+"""Screens beyond the appeal's path: printer down, large text, the attract screen.
 
-Screenshots go to $SCREENSHOT_DIR when it is set (to look at them), else to a temp folder.
+Every screen of the appeal is checked at both orientations and in both languages (no overflow,
+touch targets, axe-core) in test_accessibility.py. Screenshots go to $SCREENSHOT_DIR when it is
+set (to look at them), else to a temp folder.
 """
 
 from __future__ import annotations
@@ -12,69 +14,16 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import LANDSCAPE, PORTRAIT, LiveKiosk, watch_console
-from tests.e2e.kiosk_pages import WORDS, choose, contact, describe, first_tenant, start_appeal, tap
-
-
-def _shot(page: Page, folder: Path, name: str) -> None:
-    """Check the page fits the screen's width, and save a screenshot."""
-    page.wait_for_function("document.documentElement && document.readyState === 'complete'")
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"{name}: {overflow}px wider than the screen"
-    small = page.evaluate(
-        """() => [...document.querySelectorAll(
-                'button, a, textarea, label.radio, input:not([type=radio]):not([type=checkbox])')]
-            .filter(e => e.offsetParent !== null && !e.classList.contains('skip-link'))
-            .filter(e => {
-                const r = e.getBoundingClientRect();
-                return r.height < 48 && r.width > 0;
-            })
-            .map(e => e.outerHTML.slice(0, 80))"""
-    )
-    assert small == [], f"{name}: touch targets under 48 px: {small}"
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
-
-
-@pytest.mark.parametrize("locale", ["zh_CN", "en"])
-@pytest.mark.parametrize("orientation", ["portrait", "landscape"])
-def test_every_screen(
-    browser: Browser, live_kiosk: LiveKiosk, tmp_path: Path, locale: str, orientation: str
-) -> None:
-    folder = Path(os.environ.get("SCREENSHOT_DIR", tmp_path))
-    folder.mkdir(parents=True, exist_ok=True)
-    viewport = PORTRAIT if orientation == "portrait" else LANDSCAPE
-    context = browser.new_context(viewport=viewport, locale="zh-CN", has_touch=True)
-    page = context.new_page()
-    errors = watch_console(page)
-    words = WORDS[locale]
-    tag = f"{orientation}-{'zh' if locale == 'zh_CN' else 'en'}"
-    company, _ = first_tenant(live_kiosk.database)
-
-    start_appeal(page, live_kiosk.url, locale)
-    page.goto(live_kiosk.url + "/")
-    _shot(page, folder, f"home-{tag}")
-    tap(page, "link", words["tile"])
-    _shot(page, folder, f"company-{tag}")
-    page.get_by_role("button", name=company).click()
-    _shot(page, folder, f"category-{tag}")
-    tap(page, "button", words["continue"])  # nothing chosen: the error summary
-    _shot(page, folder, f"category-error-{tag}")
-    choose(page, locale, "物业楼宇" if locale == "zh_CN" else "Building and property")
-    describe(page, locale, "")
-    _shot(page, folder, f"description-error-{tag}")
-    describe(page, locale, "写字楼23层的电梯经常停运，已经一个月了，员工上下班要排很久的队。" * 2)
-    contact(page, locale, "周少敏", "13807310000")
-    _shot(page, folder, f"check-{tag}")
-    tap(page, "button", words["submit"])
-    expect(page.locator("[data-when=printed]")).to_be_visible(timeout=10_000)
-    _shot(page, folder, f"done-{tag}")
-    page.clock.install()
-    page.reload()
-    page.clock.pause_at(page.evaluate("Date.now()") / 1000 + 1)
-    page.clock.run_for(62_000)
-    expect(page.locator("#idle-dialog")).to_be_visible()
-    _shot(page, folder, f"idle-{tag}")
-    context.close()
-    assert errors == []
+from tests.e2e.kiosk_pages import (
+    WORDS,
+    check_layout,
+    choose,
+    contact,
+    describe,
+    first_tenant,
+    start_appeal,
+    tap,
+)
 
 
 @pytest.mark.parametrize(("locale", "orientation"), [("zh_CN", "portrait"), ("en", "landscape")])
@@ -97,7 +46,8 @@ def test_confirmation_with_the_printer_out_of_paper(
     contact(page, locale, "陈静", "13800002222")
     tap(page, "button", words["submit"])
     expect(page.locator("[data-printer-down]")).to_be_visible(timeout=10_000)
-    _shot(page, folder, f"done-printer-down-{orientation}-{'zh' if locale == 'zh_CN' else 'en'}")
+    lang = "zh" if locale == "zh_CN" else "en"
+    check_layout(page, folder, f"done-printer-down-{orientation}-{lang}")
     context.close()
     assert errors == []
 
@@ -130,15 +80,15 @@ def test_large_text_is_one_tap_away_and_kept_for_the_session(
     expect(page.locator("body")).to_have_attribute("data-display", "large")
     expect(page.locator("h1")).to_have_text(question)
     assert _font_size(page, "h1") >= standard * 1.25
-    _shot(page, folder, f"company-large-{tag}")
+    check_layout(page, folder, f"company-large-{tag}")
     company, _ = first_tenant(live_kiosk.database)
     page.get_by_role("button", name=company).click()
     choose(page, locale, "物业楼宇" if locale == "zh_CN" else "Building and property")
     expect(page.locator("body")).to_have_attribute("data-display", "large")  # kept
-    _shot(page, folder, f"description-large-{tag}")
+    check_layout(page, folder, f"description-large-{tag}")
     describe(page, locale, "电梯经常停运。")
     contact(page, locale, "周少敏", "13807310000")
-    _shot(page, folder, f"check-large-{tag}")
+    check_layout(page, folder, f"check-large-{tag}")
     page.locator("[data-display-toggle]").tap()
     expect(page.locator("body")).to_have_attribute("data-display", "standard")
     expect(page.locator("h1")).to_have_text(words["check"])  # back on the same page
