@@ -162,13 +162,20 @@ def make_lexicon(texts: BuildingTexts, cache_dir: Path) -> Lexicon:
 
 
 class LexiconCache:
-    """Each building's lexicon, made again after `ttl` seconds (tenants come and go)."""
+    """Each building's lexicon, made again after `ttl` seconds (tenants come and go).
+
+    Only the first lexicon of a building is made while a lookup waits. Later ones are made in
+    the background from texts read at once (the read needs the request's database session),
+    and lookups use the previous lexicon meanwhile: a tower of 600 tenants takes about half a
+    second to cut and read, which must not fall on someone's key tap.
+    """
 
     def __init__(self, cache_dir: Path, ttl: float = 300.0) -> None:
         self.cache_dir = cache_dir
         self.ttl = ttl
         self._lock = threading.Lock()
         self._kept: dict[str, tuple[float, Lexicon]] = {}
+        self._making: dict[str, threading.Thread] = {}
 
     def get(self, building_code: str, read: Callable[[], BuildingTexts]) -> Lexicon:
         """The building's lexicon; `read` fetches its texts when the kept one is too old."""
@@ -176,6 +183,36 @@ class LexiconCache:
             kept = self._kept.get(building_code)
             if kept is not None and time.monotonic() < kept[0]:
                 return kept[1]
+            if kept is not None:
+                if building_code not in self._making:
+                    self._kept[building_code] = (time.monotonic() + self.ttl, kept[1])
+                    worker = threading.Thread(
+                        target=self._remake,
+                        args=(building_code, read()),
+                        name="keyboard-lexicon",
+                        daemon=True,
+                    )
+                    self._making[building_code] = worker
+                    worker.start()
+                return kept[1]
             lexicon = make_lexicon(read(), self.cache_dir)
             self._kept[building_code] = (time.monotonic() + self.ttl, lexicon)
             return lexicon
+
+    def _remake(self, building_code: str, texts: BuildingTexts) -> None:
+        try:
+            lexicon = make_lexicon(texts, self.cache_dir)
+            with self._lock:
+                self._kept[building_code] = (time.monotonic() + self.ttl, lexicon)
+        except Exception:  # the old lexicon stays; the next expiry tries again
+            logging.getLogger(__name__).exception("could not remake the building's words")
+        finally:
+            with self._lock:
+                self._making.pop(building_code, None)
+
+    def settle(self) -> None:
+        """Wait for lexicons being made in the background (for tests and shutdown)."""
+        with self._lock:
+            making = list(self._making.values())
+        for worker in making:
+            worker.join()

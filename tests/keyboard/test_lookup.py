@@ -8,6 +8,7 @@ import pytest
 
 from kiosk.keyboard import BuildingTexts, Index, LexiconCache, candidates
 from kiosk.keyboard.building import make_lexicon
+from kiosk.keyboard.segment import Token
 
 
 def _texts(index: Index, letters: str, size: int = 10, **kwargs: object) -> list[str]:
@@ -104,15 +105,27 @@ def test_a_tenants_full_name_from_its_first_syllables(index: Index, tmp_path: Pa
 
 def test_building_words_are_read_again_after_a_while(tmp_path: Path) -> None:
     reads: list[str] = []
+    names = ["长沙星辰软件科技有限公司", "长沙快鹿电子商务有限公司", "长沙橙果餐饮有限公司"]
 
     def read() -> BuildingTexts:
         reads.append("read")
-        return BuildingTexts(("长沙星辰软件科技有限公司",))
+        return BuildingTexts((names[(len(reads) - 1) % len(names)],))
 
     kept = LexiconCache(tmp_path, ttl=3600)
     assert kept.get("demo", read) is kept.get("demo", read)
     assert reads == ["read"]
+
+    reads.clear()
     fresh = LexiconCache(tmp_path, ttl=0)
-    fresh.get("demo", read)
-    fresh.get("demo", read)
+    first = fresh.get("demo", read)
+    # Out of date: the texts are read at once, the lexicon is made in the background, and the
+    # lookup meanwhile gets the one it had (no key tap waits for jieba).
+    assert fresh.get("demo", read) is first
+    fresh.settle()
+    remade = fresh.get("demo", read)  # made from the second read; a third read starts
+    fresh.settle()
     assert reads == ["read"] * 3
+    assert remade is not first
+    kuailu = (Token("kuai", "kuai", exact=True), Token("lu", "lu", exact=True))
+    assert [text for text, _ in remade.match(kuailu)] == ["快鹿"]
+    assert [text for text, _ in first.match(kuailu)] == []
