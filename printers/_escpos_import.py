@@ -11,11 +11,16 @@ the first import of python-escpos happens here and any root handler it adds is r
 It also calls ``tempfile.mkdtemp()`` at import time and caches a pickle of its printer
 profiles there: a new folder in /tmp for every process. Here the cache goes to one private
 folder in the user's cache directory (never a shared /tmp path: python-escpos unpickles what
-it finds, so the folder must be ours alone), and no stray folder is made.
+it finds, so the folder must be ours alone), and no stray folder is made. python-escpos
+writes that pickle in place: a second process importing it at the same moment would read it
+half-written ("EOFError: Ran out of input"). The import therefore holds an exclusive lock on a
+file in the folder, so one process writes the cache while the others wait and then read it
+whole.
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import stat
@@ -63,9 +68,12 @@ def _profile_cache() -> Iterator[None]:
     os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = str(folder)
     original = tempfile.mkdtemp
     tempfile.mkdtemp = lambda *args, **kwargs: str(folder)  # type: ignore[assignment]
+    lock = os.open(folder / "import.lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the descriptor is closed
         yield
     finally:
+        os.close(lock)
         tempfile.mkdtemp = original
 
 

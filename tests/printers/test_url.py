@@ -159,5 +159,27 @@ def test_importing_the_drivers_leaves_no_folder_in_tmp(tmp_path: Path) -> None:
     for _ in range(2):
         subprocess.run([sys.executable, "-c", "import printers"], env=env, check=True, timeout=60)
     assert list(scratch.iterdir()) == []
-    cached = list((tmp_path / "cache" / "lobby-kiosk" / "escpos").iterdir())
-    assert [p.name.endswith("capabilities.pickle") for p in cached] == [True]
+    cached = sorted(p.name for p in (tmp_path / "cache" / "lobby-kiosk" / "escpos").iterdir())
+    assert len(cached) == 2 and cached[0].endswith("capabilities.pickle"), cached
+    assert cached[1] == "import.lock"
+
+
+def test_processes_starting_together_never_read_a_half_written_cache(tmp_path: Path) -> None:
+    """python-escpos writes its profile cache in place; the first processes to start (a kiosk
+    and its commands, test workers) must not read it half-written."""
+    import os
+    import subprocess
+    import sys
+
+    for attempt in range(3):
+        env = {k: v for k, v in os.environ.items() if k != "ESCPOS_CAPABILITIES_PICKLE_DIR"}
+        env["XDG_CACHE_HOME"] = str(tmp_path / f"cache-{attempt}")  # empty: all must write it
+        started = [
+            subprocess.Popen(
+                [sys.executable, "-c", "import printers"], env=env, stderr=subprocess.PIPE
+            )
+            for _ in range(8)
+        ]
+        errors = [p.communicate(timeout=60)[1].decode() for p in started]
+        failed = [error[-300:] for p, error in zip(started, errors, strict=True) if p.returncode]
+        assert failed == []
