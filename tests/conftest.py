@@ -17,7 +17,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
 from kiosk import create_app
@@ -91,20 +91,28 @@ def pg_schema_url() -> Iterator[str]:
     upgrade(engine)
     engine.dispose()
     yield url_text
+    reset = _PG_RESET.pop(url_text, None)
+    if reset is not None:
+        reset[0].dispose()
     with admin.begin() as conn:
         conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()
 
 
+_PG_RESET: dict[str, tuple[Engine, str]] = {}  # schema URL → (engine, TRUNCATE statement)
+
+
 def _reset_postgresql(url: str) -> None:
     """Empty every table but the migration's own reference data, ids starting again at 1."""
-    engine = create_engine(make_url(url).set(drivername="postgresql+psycopg"))
-    keep = {"alembic_version", "appeal_category"}
-    tables = [t for t in inspect(engine).get_table_names() if t not in keep]
+    if url not in _PG_RESET:  # one engine and one look at the tables per run, not per test
+        engine = create_engine(make_url(url).set(drivername="postgresql+psycopg"))
+        keep = {"alembic_version", "appeal_category"}
+        tables = [t for t in inspect(engine).get_table_names() if t not in keep]
+        _PG_RESET[url] = (engine, f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+    engine, truncate = _PG_RESET[url]
     with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        conn.execute(text(truncate))
         conn.execute(text("UPDATE appeal_category SET active = true"))
-    engine.dispose()
 
 
 @pytest.fixture(params=BACKENDS)
