@@ -238,3 +238,18 @@ def watch_console(page: Page) -> list[str]:
     page.on("console", on_console)
     page.on("pageerror", lambda error: errors.append(str(error)))
     return errors
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """Where screenshots go: $SCREENSHOT_DIR when set (to look at them), else a temp folder."""
+    folder = Path(os.environ.get("SCREENSHOT_DIR", tmp_path))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def touch_screen(browser: Browser, orientation: str) -> tuple[BrowserContext, Page]:
+    """A new touchscreen at the lobby's resolution, portrait or landscape."""
+    viewport = PORTRAIT if orientation == "portrait" else LANDSCAPE
+    context = browser.new_context(viewport=viewport, locale="zh-CN", has_touch=True)  # type: ignore[arg-type]
+    return context, context.new_page()

@@ -5,7 +5,6 @@ Screenshots of every layout at both orientations go to $SCREENSHOT_DIR when it i
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
 from pathlib import Path
@@ -13,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from tests.e2e.conftest import LANDSCAPE, PORTRAIT, LiveKiosk, watch_console
+from tests.e2e.conftest import LiveKiosk, touch_screen, watch_console
 from tests.e2e.kiosk_pages import WORDS, choose, start_appeal, tap
 
 USCC_EXCLUDED = "IOSVZ"
@@ -339,16 +338,12 @@ def _open_every_layout(
 
 @pytest.mark.parametrize("orientation", ["portrait", "landscape"])
 def test_the_keyboard_never_covers_the_field(
-    browser: Browser, live_kiosk: LiveKiosk, tmp_path: Path, orientation: str
+    browser: Browser, live_kiosk: LiveKiosk, shots: Path, orientation: str
 ) -> None:
-    folder = Path(os.environ.get("SCREENSHOT_DIR", tmp_path))
-    folder.mkdir(parents=True, exist_ok=True)
-    viewport = PORTRAIT if orientation == "portrait" else LANDSCAPE
-    context = browser.new_context(viewport=viewport, locale="zh-CN", has_touch=True)
-    page = context.new_page()
+    context, page = touch_screen(browser, orientation)
     errors = watch_console(page)
     kb = OnScreen(page, touch=True)
-    covered = _open_every_layout(page, live_kiosk, folder, orientation, kb)
+    covered = _open_every_layout(page, live_kiosk, shots, orientation, kb)
     assert covered == dict.fromkeys(covered, 0.0), covered
     small = page.evaluate(
         """() => [...document.querySelectorAll('#keyboard button')]

@@ -7,13 +7,12 @@ set (to look at them), else to a temp folder.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import LANDSCAPE, PORTRAIT, LiveKiosk, watch_console
+from tests.e2e.conftest import LiveKiosk, touch_screen, watch_console
 from tests.e2e.kiosk_pages import (
     WORDS,
     check_layout,
@@ -28,13 +27,9 @@ from tests.e2e.kiosk_pages import (
 
 @pytest.mark.parametrize(("locale", "orientation"), [("zh_CN", "portrait"), ("en", "landscape")])
 def test_confirmation_with_the_printer_out_of_paper(
-    browser: Browser, live_kiosk: LiveKiosk, tmp_path: Path, locale: str, orientation: str
+    browser: Browser, live_kiosk: LiveKiosk, shots: Path, locale: str, orientation: str
 ) -> None:
-    folder = Path(os.environ.get("SCREENSHOT_DIR", tmp_path))
-    folder.mkdir(parents=True, exist_ok=True)
-    viewport = PORTRAIT if orientation == "portrait" else LANDSCAPE
-    context = browser.new_context(viewport=viewport, locale="zh-CN", has_touch=True)
-    page = context.new_page()
+    context, page = touch_screen(browser, orientation)
     errors = watch_console(page)
     live_kiosk.printer.state = "paper_out"
     words = WORDS[locale]
@@ -47,7 +42,7 @@ def test_confirmation_with_the_printer_out_of_paper(
     tap(page, "button", words["submit"])
     expect(page.locator("[data-printer-down]")).to_be_visible(timeout=10_000)
     lang = "zh" if locale == "zh_CN" else "en"
-    check_layout(page, folder, f"done-printer-down-{orientation}-{lang}")
+    check_layout(page, shots, f"done-printer-down-{orientation}-{lang}")
     context.close()
     assert errors == []
 
@@ -60,13 +55,9 @@ def _font_size(page: Page, selector: str) -> float:
 
 @pytest.mark.parametrize(("locale", "orientation"), [("zh_CN", "portrait"), ("en", "landscape")])
 def test_large_text_is_one_tap_away_and_kept_for_the_session(
-    browser: Browser, live_kiosk: LiveKiosk, tmp_path: Path, locale: str, orientation: str
+    browser: Browser, live_kiosk: LiveKiosk, shots: Path, locale: str, orientation: str
 ) -> None:
-    folder = Path(os.environ.get("SCREENSHOT_DIR", tmp_path))
-    folder.mkdir(parents=True, exist_ok=True)
-    viewport = PORTRAIT if orientation == "portrait" else LANDSCAPE
-    context = browser.new_context(viewport=viewport, locale="zh-CN", has_touch=True)
-    page = context.new_page()
+    context, page = touch_screen(browser, orientation)
     errors = watch_console(page)
     words = WORDS[locale]
     tag = f"{orientation}-{'zh' if locale == 'zh_CN' else 'en'}"
@@ -80,15 +71,15 @@ def test_large_text_is_one_tap_away_and_kept_for_the_session(
     expect(page.locator("body")).to_have_attribute("data-display", "large")
     expect(page.locator("h1")).to_have_text(question)
     assert _font_size(page, "h1") >= standard * 1.25
-    check_layout(page, folder, f"company-large-{tag}")
+    check_layout(page, shots, f"company-large-{tag}")
     company, _ = first_tenant(live_kiosk.database)
     page.get_by_role("button", name=company).click()
     choose(page, locale, "物业楼宇" if locale == "zh_CN" else "Building and property")
     expect(page.locator("body")).to_have_attribute("data-display", "large")  # kept
-    check_layout(page, folder, f"description-large-{tag}")
+    check_layout(page, shots, f"description-large-{tag}")
     describe(page, locale, "电梯经常停运。")
     contact(page, locale, "周少敏", "13807310000")
-    check_layout(page, folder, f"check-large-{tag}")
+    check_layout(page, shots, f"check-large-{tag}")
     page.locator("[data-display-toggle]").tap()
     expect(page.locator("body")).to_have_attribute("data-display", "standard")
     expect(page.locator("h1")).to_have_text(words["check"])  # back on the same page
@@ -98,19 +89,15 @@ def test_large_text_is_one_tap_away_and_kept_for_the_session(
 
 @pytest.mark.parametrize("orientation", ["portrait", "landscape"])
 def test_attract_screen_shows_announcements_and_a_touch_starts(
-    browser: Browser, live_kiosk: LiveKiosk, tmp_path: Path, orientation: str
+    browser: Browser, live_kiosk: LiveKiosk, shots: Path, orientation: str
 ) -> None:
-    folder = Path(os.environ.get("SCREENSHOT_DIR", tmp_path))
-    folder.mkdir(parents=True, exist_ok=True)
-    viewport = PORTRAIT if orientation == "portrait" else LANDSCAPE
-    context = browser.new_context(viewport=viewport, locale="zh-CN", has_touch=True)
-    page = context.new_page()
+    context, page = touch_screen(browser, orientation)
     errors = watch_console(page)
     page.goto(live_kiosk.url + "/welcome")
     expect(page.locator("[data-announcement]")).to_have_count(2)  # the demo's current two
     expect(page.locator("[data-announcement]").first).to_contain_text("营业执照")
     assert context.cookies() == []  # looking at it starts no session
-    page.screenshot(path=str(folder / f"attract-{orientation}.png"), full_page=True)
+    page.screenshot(path=str(shots / f"attract-{orientation}.png"), full_page=True)
     overflow = page.evaluate(
         "document.documentElement.scrollHeight - window.innerHeight"
         " + Math.max(0, document.documentElement.scrollWidth - window.innerWidth)"
