@@ -44,3 +44,9 @@ def clean_text(value: str, *, multiline: bool = False) -> Cleaned:
 def mask_mobile(mobile: str) -> str:
     """138****5678: enough for the person to recognise, too little for anyone else."""
     return mobile[:3] + "****" + mobile[-4:] if len(mobile) == 11 else "****"
+
+
+def mask_resident_id(value: str) -> str:
+    """110***********002X: the first 3 and last 4 characters, every other one a star."""
+    # 15 for the old first-generation numbers; anything shorter is all stars, length hidden too.
+    return value[:3] + "*" * (len(value) - 7) + value[-4:] if len(value) >= 15 else "*" * 18
