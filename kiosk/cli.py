@@ -205,7 +205,9 @@ def printer_status(ctx: click.Context, url: str | None) -> None:
 @click.pass_context
 def demo(ctx: click.Context) -> None:
     """Load the demo data set (the building, its companies, appeals in every state)."""
+    from kiosk.db import utcnow
     from kiosk.services.demo import load_demo
+    from kiosk.services.demo_applications import load_applications
     from kiosk.web import public_link
 
     app = _app(ctx)
@@ -219,12 +221,19 @@ def demo(ctx: click.Context) -> None:
             settings,
             status_link=lambda token: public_link("public.appeal_status", token=token),
         )
-    if result.get("already"):
-        click.echo("demo data is already loaded")
-        return
+        if result.get("already"):
+            click.echo("demo data is already loaded")
+            return
+        # Applications seal resident IDs with the instance's key, so they need the app.
+        licence = load_applications(
+            session, settings, result["tenant_rows"], result["officer"], utcnow()
+        )
     click.echo(
-        f"demo data loaded: {result['tenants']} companies, {result['appeals']} appeals\n"
-        f"staff sign-in at /admin: {result['username']} / {result['password']} (shown once)"
+        f"demo data loaded: {result['tenants']} companies, {result['appeals']} appeals, "
+        "5 applications\n"
+        f"staff sign-in at /admin: {result['username']} / {result['password']} (shown once)\n"
+        f"a licence to collect at the kiosk (领取执照): {licence['uscc']}, "
+        f"pickup code {licence['code']}"
     )
 
 

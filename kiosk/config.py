@@ -57,6 +57,10 @@ class Settings(BaseModel):
     extra_workdays: tuple[date, ...] = ()
     receipt_printer: str = "dummy://"
     licence_printer: str  # default: spool:///<instance>/licences
+    # 登记机关: the registration authority named on licences issued through this station.
+    registration_authority: str = Field(
+        default="长沙市芙蓉区市场监督管理局", min_length=2, max_length=60
+    )
     printer_timeout: float = Field(default=5.0, gt=0, le=60)
     print_retry_limit: int = Field(default=5, ge=1, le=100)
     slip_max_age_seconds: int = Field(default=60, ge=10, le=24 * 3600)

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from kiosk.models import AppealStatus, EventKind, Rating
+from kiosk.models import (
+    AppealStatus,
+    ApplicationEventKind,
+    ApplicationStatus,
+    EventKind,
+    LicenceStatus,
+    Rating,
+)
 
 STATUS = {
     AppealStatus.NEW: _l("Received"),
@@ -51,6 +58,36 @@ PRINT_STATUS = {
 
 PRINT_KIND = {
     "appeal_slip": _l("Appeal slip"),
+    "register_slip": _l("Registration slip"),
+    "address_slip": _l("Address change slip"),
+    "union_slip": _l("Union application slip"),
+    "tax_slip": _l("Tax registration slip"),
+    "invoice_slip": _l("Invoice booking slip"),
+}
+
+APPLICATION_STATUS = {
+    ApplicationStatus.SUBMITTED: _l("Waiting for review"),
+    ApplicationStatus.CHANGES_REQUESTED: _l("Changes needed"),
+    ApplicationStatus.APPROVED: _l("Approved"),
+    ApplicationStatus.REJECTED: _l("Not approved"),
+    ApplicationStatus.CANCELLED: _l("Cancelled"),
+}
+
+APPLICATION_EVENT = {
+    ApplicationEventKind.SUBMITTED: _l("Application submitted"),
+    ApplicationEventKind.RESUBMITTED: _l("Changes submitted"),
+    ApplicationEventKind.CHANGES_REQUESTED: _l("Changes requested"),
+    ApplicationEventKind.APPROVED: _l("Approved"),
+    ApplicationEventKind.REJECTED: _l("Not approved"),
+    ApplicationEventKind.CANCELLED: _l("Cancelled"),
+    ApplicationEventKind.OVERRIDE: _l("Code accepted by staff"),
+    ApplicationEventKind.COLLECTED: _l("Licence printed"),
+}
+
+LICENCE_STATUS = {
+    LicenceStatus.CURRENT: _l("Current"),
+    LicenceStatus.SUPERSEDED: _l("Replaced by a newer licence"),
+    LicenceStatus.REVOKED: _l("Revoked"),
 }
 
 PRINTER_NAME = {"receipt": _l("receipt"), "licence": _l("licence")}

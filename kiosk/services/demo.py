@@ -25,10 +25,12 @@ from kiosk.models import (
     Appeal,
     AppealEvent,
     Building,
+    InvoiceSlot,
     PrintJob,
     PrintStatus,
     Rating,
     Role,
+    Room,
     Staff,
     Tenant,
 )
@@ -996,6 +998,7 @@ def load_demo(
         else:
             _step(db, settings, progress[c], CASES[c].steps[s - 1], at)
     _announcements(db, settings, admin, now)
+    _rooms_and_slots(db, settings, now)
     if status_link is not None:
         building = get_building(db, settings.building)
         name = building.name_zh if building else settings.station_name
@@ -1004,6 +1007,8 @@ def load_demo(
         )
     return {
         "tenants": len(tenants),
+        "tenant_rows": list(tenants.values()),
+        "officer": accounts["liujianming"],
         "appeals": len(CASES),
         "username": admin.username,
         "password": password,
@@ -1022,8 +1027,8 @@ ANNOUNCEMENTS = (
     (
         -1,
         None,
-        "营业执照可在本机自助打印，带上法定代表人身份证即可。",
-        "Business licences can be printed at this kiosk: bring the legal representative's ID card.",
+        "营业执照核准后，凭取件码在本机自助打印。",
+        "Approved business licences print at this kiosk with the pickup code.",
     ),
     (
         7,
@@ -1048,6 +1053,46 @@ def _announcements(db: Session, settings: Settings, author: Staff, now: datetime
                     staff_id=author.id,
                 )
             )
+
+
+DEMO_FLOORS = range(5, 39)  # offices; the lower floors are the lobby, shops and the station
+ROOMS_PER_FLOOR = 8
+SLOT_HOURS = (9, 10, 11, 14, 15, 16)  # the tax desk's invoice hours, an hour each
+SLOT_CAPACITY = 4
+SLOT_DAYS = 5  # working days ahead with slots
+TAX_DESK = "二楼税务专窗"  # a place name, as signposted in the lobby
+
+
+def _rooms_and_slots(db: Session, settings: Settings, now: datetime) -> None:
+    """The building's rooms (registered addresses) and the tax desk's invoice slots."""
+    with transaction(db):
+        building = get_building(db, settings.building)
+        assert building is not None
+        db.add_all(
+            Room(building_id=building.id, floor=floor, number=f"{floor}{number:02d}")
+            for floor in DEMO_FLOORS
+            for number in range(1, ROOMS_PER_FLOOR + 1)
+        )
+        day = now.astimezone(settings.zone).date()
+        added = 0
+        while added < SLOT_DAYS:
+            day += timedelta(days=1)
+            if not is_workday(day, settings.extra_holidays, settings.extra_workdays):
+                continue
+            for index, hour in enumerate(SLOT_HOURS):
+                starts = datetime.combine(day, time(hour), tzinfo=settings.zone)
+                full = added == 0 and index == 0  # one full slot, so the screen shows one
+                db.add(
+                    InvoiceSlot(
+                        building_code=settings.building,
+                        starts_at=starts,
+                        ends_at=starts + timedelta(hours=1),
+                        capacity=SLOT_CAPACITY,
+                        booked=SLOT_CAPACITY if full else 0,
+                        desk=TAX_DESK,
+                    )
+                )
+            added += 1
 
 
 def _load_companies(

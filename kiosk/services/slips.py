@@ -8,7 +8,7 @@ from typing import Any
 from flask_babel import force_locale, format_date, format_datetime, gettext
 
 from kiosk.config import Settings
-from kiosk.models import Appeal
+from kiosk.models import Appeal, Application
 from kiosk.text import mask_mobile
 from printers import Feed, QRCode, Receipt, Rule, Text
 
@@ -54,6 +54,55 @@ def appeal_slip(
             )
         )
     return receipt.to_dict()
+
+
+def application_slip(
+    application: Application,
+    task_title: str,
+    lines: list[tuple[str, str]],
+    settings: Settings,
+    building_name: str,
+    status_url: str,
+) -> dict[str, Any]:
+    """The slip after an application (or a fix of one): reference, pickup code, status QR.
+
+    Called inside force_locale(application.locale) by the task, whose own lines follow the
+    reference; personal numbers in `lines` are already masked.
+    """
+    body: list[Any] = [
+        Text(settings.station_name, align="center", size=2, bold=True),
+        Text(building_name, align="center"),
+        Rule(),
+        Text(task_title, align="center", bold=True),
+        Feed(),
+        Text(gettext("Reference number"), bold=True),
+        Text(application.reference, size=2, bold=True),
+        Text(gettext("Pickup code"), bold=True),
+        Text(application.pickup_code, size=2, bold=True),
+        Text(gettext("Keep this code: you need it to collect or to fix your application.")),
+        Text(
+            gettext(
+                "Submitted: %(when)s",
+                when=format_datetime(application.created_at, "yyyy-MM-dd HH:mm"),
+            )
+        ),
+    ]
+    body += [
+        Text(gettext("%(label)s: %(value)s", label=label, value=value))
+        for label, value in lines
+        if value
+    ]
+    body += [
+        Rule(),
+        QRCode(status_url),
+        Text(gettext("Scan to follow your application"), align="center"),
+        Rule(),
+        Text(
+            gettext("Business environment hotline: %(hotline)s", hotline=settings.hotline),
+            align="center",
+        ),
+    ]
+    return Receipt(tuple(body)).to_dict()
 
 
 def test_slip(settings: Settings, when: datetime, link: str) -> Receipt:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import Session
 
-from kiosk.models import Building, Tenant
+from kiosk.models import Building, Room, Tenant
 from kiosk.text import clean_text
 from kiosk.validators import normalize_uscc
 
@@ -72,3 +72,64 @@ def get_tenant(db: Session, building_code: str, tenant_id: str | int) -> Tenant 
 def get_building(db: Session, code: str) -> Building | None:
     """The building with this code, if it is set up."""
     return db.scalar(select(Building).where(Building.code == code))
+
+
+def get_by_uscc(db: Session, building_code: str, uscc: str) -> Tenant | None:
+    """An active company of this building by its unified social credit code, else None."""
+    code = normalize_uscc(uscc)
+    if not code:
+        return None
+    return db.scalar(
+        select(Tenant)
+        .join(Building)
+        .where(Building.code == building_code, Tenant.uscc == code, Tenant.active)
+    )
+
+
+def rooms(db: Session, building_code: str) -> list[Room]:
+    """The building's rooms that can be a registered address, by floor and number."""
+    return list(
+        db.scalars(
+            select(Room)
+            .join(Building)
+            .where(Building.code == building_code, Room.active)
+            .order_by(Room.floor, func.length(Room.number), Room.number)
+        )
+    )
+
+
+def room_label(room: Room) -> str:
+    """How a room is written in an address: 12F-1203."""
+    return f"{room.floor}F-{room.number}"
+
+
+def address_in_building(building: Building, room: Room) -> str:
+    """The registered address (住所) of a room in the building, as a licence prints it."""
+    return f"{building.address_zh}{building.name_zh}{room.number}室"
+
+
+def name_taken(db: Session, name: str) -> bool:
+    """Whether an active company already has this name (spaces and bracket width ignored)."""
+    key = name_key(name)
+    names = db.scalars(select(Tenant.name).where(Tenant.active))
+    return any(name_key(other) == key for other in names)
+
+
+def name_key(name: str) -> str:
+    """A company name compared loosely: full-width brackets, spaces and case do not count."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", name)
+    return "".join(text.split()).lower()
+
+
+def get_room(db: Session, building_id: int, room_id: object) -> Room | None:
+    """An active room of the building by id (as a form posts it), else None."""
+    try:
+        key = int(str(room_id))
+    except (TypeError, ValueError):
+        return None
+    room = db.get(Room, key)
+    if room is None or not room.active or room.building_id != building_id:
+        return None
+    return room

@@ -9,11 +9,10 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kiosk.config import Settings
-from kiosk.db import transaction, utcnow
+from kiosk.db import utcnow
 from kiosk.errors import ValidationFailed
 from kiosk.models import Appeal, AppealCategory, AppealEvent, AppealStatus, EventKind, Tenant
 from kiosk.services.appeals.checks import (
@@ -23,6 +22,7 @@ from kiosk.services.appeals.checks import (
     check_mobile,
     check_uscc,
 )
+from kiosk.services.once import create_once
 from kiosk.services.references import new_token, next_reference
 from kiosk.workdays import add_workdays
 
@@ -85,32 +85,22 @@ def submit_appeal(
     """
     if len(draft.submission_key) < 16:
         raise ValidationFailed(_l("This form is out of date. Please check your answers again."))
-    existing = find_by_submission_key(db, draft.submission_key)
-    if existing is not None:
-        return existing
-    try:
-        with transaction(db):
-            existing = find_by_submission_key(db, draft.submission_key)
-            if existing is not None:
-                return existing
-            appeal = _new_appeal(db, settings, draft, now or utcnow())
-            if slip is not None:
-                from kiosk.services import printing
 
-                printing.enqueue(
-                    db,
-                    kiosk_id=settings.id,
-                    kind="appeal_slip",
-                    subject=appeal.reference,
-                    document=slip(appeal),
-                )
-            return appeal
-    except IntegrityError:
-        # Two submits of one draft raced; the other one won. Show the tenant that appeal.
-        existing = find_by_submission_key(db, draft.submission_key)
-        if existing is None:
-            raise
-        return existing
+    def create() -> Appeal:
+        appeal = _new_appeal(db, settings, draft, now or utcnow())
+        if slip is not None:
+            from kiosk.services import printing
+
+            printing.enqueue(
+                db,
+                kiosk_id=settings.id,
+                kind="appeal_slip",
+                subject=appeal.reference,
+                document=slip(appeal),
+            )
+        return appeal
+
+    return create_once(db, lambda: find_by_submission_key(db, draft.submission_key), create)
 
 
 def _new_appeal(db: Session, settings: Settings, draft: AppealDraft, now: datetime) -> Appeal:

@@ -17,8 +17,11 @@ from kiosk.services import audit
 from kiosk.services.audit import Actor
 
 # Slips handed to a person standing at the kiosk: printing one minutes later would leave a
-# stranger's slip (with its tracking QR) in the tray, so unless staff asked for it, it expires.
-TENANT_SLIPS = frozenset({"appeal_slip"})
+# stranger's slip (with its tracking QR, or an application's pickup code) in the tray, so unless
+# staff asked for it, it expires. Every task's slip is `<task>_slip`.
+TENANT_SLIPS = frozenset(
+    {"appeal_slip", "register_slip", "address_slip", "union_slip", "tax_slip", "invoice_slip"}
+)
 MAX_BACKOFF = 60.0  # seconds
 WAITING = (PrintStatus.PENDING, PrintStatus.PRINTING)
 

@@ -1,0 +1,184 @@
+"""Demo applications: one of each kind in the states staff meet, and a licence ready to collect.
+
+Run inside a request context (as `kiosk demo` does): resident ID numbers are sealed with the
+instance's key, as the terminal seals them.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kiosk.config import Settings
+from kiosk.models import InvoiceSlot, Room, Staff, Tenant
+from kiosk.services import applications
+from kiosk.services.applications import Draft
+from kiosk.services.audit import Actor
+from kiosk.tasks import TASKS
+from kiosk.tasks.applying import application_draft, open_answers, seal_resident_id
+from kiosk.tasks.base import Approval
+from kiosk.tasks.invoice import slot_texts
+from kiosk.validators import resident_id_check_char, uscc_check_char
+
+# Made-up people: ID numbers with a right check digit, mobiles ending 0000 (plainly not real).
+PEOPLE = (("王晓明", "43010219850312"), ("李娜", "43010419900708"), ("赵磊", "43010519880215"))
+
+
+def _resident_id(body14: str, rng: random.Random) -> str:
+    first17 = body14 + f"{rng.randrange(1000):03d}"
+    return first17 + resident_id_check_char(first17)
+
+
+def _draft(task: str, answers: dict[str, Any]) -> Draft:
+    """The draft the terminal would hand over for these answers."""
+    paperwork = TASKS[task].paperwork
+    assert paperwork is not None
+    keyed = {**answers, "_key": secrets.token_hex(16)}
+    return application_draft(task, paperwork, keyed, "zh_CN")
+
+
+def _registration(
+    name: str, room: Room, person: tuple[str, str], rng: random.Random
+) -> dict[str, Any]:
+    answers: dict[str, Any] = {
+        "company_name": name,
+        "company_type": "llc_natural",
+        "capital": "100",
+        "scopes": ["software", "it_consulting", "data"],
+        "scope_extra": "",
+        "rep_name": person[0],
+        "rep_mobile": "13800000000",
+        "floor": str(room.floor),
+        "room_id": room.id,
+        "shareholders": [{"name": person[0], "share": "70"}, {"name": "李娜", "share": "30"}],
+    }
+    seal_resident_id(answers, "rep_id", _resident_id(person[1], rng))
+    return answers
+
+
+def _tenant_answers(tenant: Tenant, **answers: Any) -> dict[str, Any]:
+    return {
+        "uscc": tenant.uscc,
+        "tenant_id": tenant.id,
+        "company_name": tenant.name,
+        "floor_room": tenant.floor_room,
+        **answers,
+    }
+
+
+def load_applications(
+    db: Session,
+    settings: Settings,
+    tenants: list[Tenant],
+    officer: Staff,
+    now: datetime,
+) -> dict[str, str]:
+    """Five applications; returns the approved registration's USCC and pickup code."""
+    rng = random.Random(f"applications:{settings.building}")  # noqa: S311 - made-up data
+    rooms = list(db.scalars(select(Room).order_by(Room.id)))
+    actor = Actor(officer, "demo")
+    task = TASKS["register"]
+    assert task.paperwork is not None and task.paperwork.approve is not None
+    approved = applications.submit(
+        db,
+        settings,
+        _draft("register", _registration("长沙云帆数据科技有限公司", rooms[60], PEOPLE[0], rng)),
+        now=now - timedelta(days=3),
+    )
+    first17 = "91430102MA4" + "".join(rng.choices("0123456789ABCDEFGHJKLMNPQRTUWXY", k=6))
+    issued = first17 + uscc_check_char(first17)
+
+    def approve(session: Session, application: Any, at: datetime) -> None:
+        application.issued_uscc = issued
+        task.paperwork.approve(  # type: ignore[union-attr, misc]
+            Approval(
+                session,
+                settings,
+                application,
+                open_answers(application.answers),
+                actor,
+                at,
+                issued_uscc=issued,
+            )
+        )
+
+    applications.approve(db, approved.id, actor, apply=approve, now=now - timedelta(days=1))
+    applications.submit(
+        db,
+        settings,
+        _draft(
+            "register",
+            _registration("湖南湘江明德企业管理咨询有限公司", rooms[100], PEOPLE[1], rng),
+        ),
+        now=now - timedelta(hours=5),
+    )
+    applications.submit(
+        db,
+        settings,
+        _draft(
+            "union",
+            _tenant_answers(
+                tenants[0],
+                employees=18,
+                members=12,
+                route="joint_union",
+                joint_confirmed="yes",
+                contact_name="赵磊",
+                contact_mobile="13900000000",
+            ),
+        ),
+        now=now - timedelta(hours=3),
+    )
+    tax = applications.submit(
+        db,
+        settings,
+        _draft(
+            "tax",
+            _tenant_answers(
+                tenants[1],
+                taxpayer_type="small_scale",
+                accountant_name="陈静",
+                accountant_mobile="13600000000",
+                invoice_kinds=["e_special"],
+                monthly="",
+            ),
+        ),
+        now=now - timedelta(days=1, hours=2),
+    )
+    applications.request_changes(
+        db,
+        tax.id,
+        actor,
+        "申请专用发票请填写每月预计开票数量。",
+        ["invoices"],
+        [step.slug for step in TASKS["tax"].steps],
+        now=now - timedelta(hours=20),
+    )
+    slot = db.scalars(
+        select(InvoiceSlot)
+        .where(InvoiceSlot.booked < InvoiceSlot.capacity)
+        .order_by(InvoiceSlot.id)
+    ).first()
+    if slot is not None:
+        applications.submit(
+            db,
+            settings,
+            _draft(
+                "invoice",
+                _tenant_answers(
+                    tenants[2],
+                    slot_id=slot.id,
+                    contact_name="孙八",
+                    contact_mobile="13700000000",
+                    desk=slot.desk,
+                    slot_text=slot_texts(slot),
+                ),
+            ),
+            now=now - timedelta(hours=1),
+        )
+    return {"uscc": issued, "code": approved.pickup_code}
