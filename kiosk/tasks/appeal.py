@@ -55,7 +55,7 @@ def _save_checked(
 class CompanyForm(FlaskForm):
     """Pick the company from the building's list (or say it is not listed)."""
 
-    tenant = StringField()
+    tenant = StringField(_l("Company"))
 
 
 def _save_company(form: FlaskForm, answers: Answers, ctx: StepContext) -> None:
@@ -259,6 +259,10 @@ TASK = Task(
     check_rows=_check_rows,
     submit=_submit,
     submit_label=_l("Submit appeal"),
+    check_lead=_l(
+        "Staff at the service station will read your appeal and contact you. "
+        "Your mobile number is only used for this appeal."
+    ),
     done_template="terminal/appeal_done.html",
     done_context=_done_context,
 )

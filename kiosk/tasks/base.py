@@ -6,15 +6,21 @@ check page and the confirmation page all come from the declaration.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
 
 from kiosk.config import Settings
+
+if TYPE_CHECKING:
+    from kiosk.models import Application
+    from kiosk.services.audit import Actor
 
 Answers = dict[str, Any]
 Label: TypeAlias = "LazyString | str"  # a lazy translation, or plain text
@@ -27,6 +33,7 @@ class StepContext:
     db: Session
     settings: Settings
     locale: str
+    answers: Answers = field(default_factory=dict)  # the task's answers so far (read only)
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,62 @@ class Submitted:
     context: Mapping[str, Any] = field(default_factory=dict)
 
 
+class Decision(enum.StrEnum):
+    """What staff may decide about an application."""
+
+    APPROVE = "approve"
+    REJECT = "reject"
+    REQUEST_CHANGES = "request_changes"
+    CANCEL = "cancel"  # a booking
+
+
+@dataclass(frozen=True)
+class Approval:
+    """Everything an approval may act on: the application, its answers, who approves."""
+
+    db: Session
+    settings: Settings
+    application: Application
+    answers: Answers  # sealed personal data opened
+    actor: Actor
+    now: datetime
+    issued_uscc: str = ""  # the code the registration authority issued (registrations)
+
+
+@dataclass(frozen=True)
+class Company:
+    """The company an application is about, for the queue and the slip."""
+
+    name: str
+    uscc: str = ""
+    tenant_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Paperwork:
+    """What makes a task an application staff decide on (办事), rather than an appeal.
+
+    `receipt` gives the slip's lines (label, value) after the reference and pickup code; the
+    status page shows the same lines. `approve` does what approval means (create the tenant and
+    its licence, move the tenant, …) in the approval's transaction.
+    """
+
+    reference_prefix: str
+    company: Callable[[Answers], Company]
+    receipt: Callable[[Answers, str], list[tuple[Label, str]]]
+    next_steps: Label
+    decisions: tuple[Decision, ...] = (
+        Decision.APPROVE,
+        Decision.REJECT,
+        Decision.REQUEST_CHANGES,
+    )
+    approve: Callable[[Approval], None] | None = None
+    issues_uscc: bool = False  # approving records the registration authority's new USCC
+    issues_licence: bool = False  # the tenant collects a licence after approval
+    approved_on_submit: bool = False  # a booking: confirmed at once, staff may cancel it
+    slot_answer: str | None = None  # the answer holding a booked invoice slot's id
+
+
 @dataclass(frozen=True)
 class Task:
     """A kind of thing a tenant can do at the kiosk."""
@@ -87,6 +150,8 @@ class Task:
     done_template: str
     done_context: Callable[[str, StepContext], Mapping[str, Any]]
     submit_label: Label | None = None
+    check_lead: Label | None = None  # the sentence above the submit button
+    paperwork: Paperwork | None = None
 
     def step(self, slug: str) -> Step | None:
         """The step with this slug, if the task has one."""

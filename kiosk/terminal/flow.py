@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from typing import Any
 
 from flask import (
@@ -54,7 +55,7 @@ def render_step(
         else url_for("terminal.home")
     )
     extra: dict[str, Any] = {}
-    if step.slug == "company":
+    if step.template == "terminal/steps/company.html":
         query = request.args.get("q", "")
         page = request.args.get("page", 1, type=int) or 1
         extra = {
@@ -92,7 +93,7 @@ def task_step(task_slug: str, step_slug: str) -> Response | tuple[str, int]:
         first is not None and active.index(step.slug) > active.index(first.slug)
     ):
         return start_task(task.slug)
-    ctx = context()
+    ctx = replace(context(), answers=answers)
     if request.method == "GET":
         form = step.form(formdata=None, data={k: answers.get(k) for k in step.fields})
         step.prepare(form, ctx)
@@ -156,7 +157,13 @@ def render_check(
     last = task.active_steps(answers)[-1]
     back = url_for("terminal.task_step", task_slug=task.slug, step_slug=last.slug)
     html = render_template(
-        "terminal/check.html", task=task, form=form, rows=rows, notice=notice, back_url=back
+        "terminal/check.html",
+        task=task,
+        form=form,
+        rows=rows,
+        notice=notice,
+        back_url=back,
+        fix=answers.get("_fix"),
     )
     return html, status
 
@@ -254,7 +261,7 @@ def _csrf_failed(exc: CSRFError) -> Any:
     step = task.step(str(args.get("step_slug", ""))) if task else None
     if task is not None and step is not None and request.endpoint == "terminal.task_step":
         form = step.form(meta={"csrf": True})
-        step.prepare(form, context())
+        step.prepare(form, replace(context(), answers=answers_of(task)))
         return render_step(task, step, form, notice=message, status=400)
     if task is not None and request.endpoint == "terminal.check_answers":
         answers = answers_of(task)

@@ -74,14 +74,15 @@
     ];
   }
 
-  function numericLayout() {
-    return [["1", "2", "3"], ["4", "5", "6"], ["7", "8", "9"], [k("gap", {}), "0", BACKSPACE(1)]];
+  function numericLayout(decimal) {
+    var corner = decimal ? "." : k("gap", {});
+    return [["1", "2", "3"], ["4", "5", "6"], ["7", "8", "9"], [corner, "0", BACKSPACE(1)]];
   }
 
   // ---- State.
   var state = {
     field: null,       // the field being typed into
-    layout: "pinyin",  // pinyin | latin | numeric | uscc (the field's data-keyboard)
+    layout: "pinyin",  // pinyin | latin | numeric | decimal | uscc (the field's data-keyboard)
     mode: "zh",        // zh (pinyin) | en (Latin letters), kept while the page lasts
     page: "letters",   // letters | symbols
     shift: 0,          // 0 off, 1 once, 2 caps lock
@@ -169,10 +170,11 @@
   }
 
   function drawKeys() {
-    var layout = state.layout === "numeric" ? numericLayout()
+    var layout = state.layout === "numeric" ? numericLayout(false)
+      : state.layout === "decimal" ? numericLayout(true)
       : state.layout === "uscc" ? usccLayout() : fullLayout();
     keys.replaceChildren();
-    board.dataset.layout = full() ? "full" : state.layout;
+    board.dataset.layout = full() ? "full" : state.layout === "decimal" ? "numeric" : state.layout;
     board.dataset.mode = state.mode;
     board.dataset.page = state.page;
     layout.forEach(function (rowKeys) {
@@ -497,7 +499,7 @@
 
   function layoutFor(field) {
     var wanted = field.dataset.keyboard;
-    return ["numeric", "uscc", "latin", "pinyin"].indexOf(wanted) >= 0 ? wanted : "pinyin";
+    return ["numeric", "decimal", "uscc", "latin", "pinyin"].indexOf(wanted) >= 0 ? wanted : "pinyin";
   }
 
   function open(field) {
