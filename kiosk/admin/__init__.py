@@ -1,8 +1,9 @@
-"""The staff face at /admin (blueprint `admin`): the appeal ledger and the audit log."""
+"""The staff face at /admin (blueprint `admin`): appeals, applications, printers, the audit log."""
 
 from kiosk.admin import (  # noqa: F401  (registers views)
     announcements,
     appeal,
+    applications,
     audit,
     auth,
     errors,

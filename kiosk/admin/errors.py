@@ -8,6 +8,7 @@ from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
+from kiosk.admin import applications
 from kiosk.admin.appeal import render_after_csrf_failure
 from kiosk.admin.auth import render_sign_in
 from kiosk.admin.views import bp
@@ -17,6 +18,9 @@ from kiosk.admin.views import bp
 def _csrf_failed(exc: CSRFError) -> Any:
     """A missing or expired token: nothing is saved; the page comes back with the typed text."""
     message = _l("This page had expired, so nothing was saved. Check what you typed and try again.")
+    application_id = (request.view_args or {}).get("application_id")
+    if application_id is not None and request.endpoint != "admin.show_application":
+        return applications.render_after_csrf_failure(int(application_id), message)
     reference = (request.view_args or {}).get("reference")
     if reference is not None and request.endpoint != "admin.show_appeal":
         return render_after_csrf_failure(str(reference), message)
