@@ -28,10 +28,15 @@ PUBLIC_ENDPOINTS = {
     "terminal.find_candidates",  # the on-screen keyboard's pinyin lookup (GET, nothing personal)
     "terminal.start_hand_off",
     "terminal.collect_hand_off",
+    "terminal.collect_licence",  # USCC + pickup code, rate limited
+    "terminal.licence_collected",
+    "terminal.fix_application",  # reference + pickup code, rate limited
     "public.fill_field",
     "public.appeal_status",
     "public.rate_appeal",
     "public.reopen_appeal",
+    "public.application_status",
+    "public.verify_licence",  # the printed licence's QR: genuine and current, nothing else
     "admin.sign_in",
     "admin.sign_out",  # signing out must work after the session has already expired
     "api.health",

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
 from kiosk.models import (
@@ -207,6 +207,32 @@ def test_kiosk_demo_command(
     assert first.exit_code == 0, first.output
     shown = re.search(r"admin / (\S+) \(shown once\)", first.output)
     assert shown is not None and "appeals" in first.output
+    # One application of each kind, in the states staff meet, and a licence ready to collect.
+    licence = re.search(r"领取执照\): (\S{18}), pickup code (\d{6})", first.output)
+    assert licence is not None, first.output
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT task, status, answers FROM application ORDER BY id")
+            ).all()
+            code = connection.execute(
+                text(
+                    "SELECT a.pickup_code FROM licence l"
+                    " JOIN application a ON a.id = l.application_id"
+                )
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    assert sorted((task, status) for task, status, _ in rows) == [
+        ("invoice", "approved"),
+        ("register", "approved"),
+        ("register", "submitted"),
+        ("tax", "changes_requested"),
+        ("union", "submitted"),
+    ]
+    assert code == licence[2]
+    assert all("v1:" in str(answers) for task, _, answers in rows if task == "register")
     again = CliRunner().invoke(main, ["--instance", instance, "demo"])
     assert again.exit_code == 0 and "already loaded" in again.output
     assert shown[1] not in again.output

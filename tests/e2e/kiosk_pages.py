@@ -8,6 +8,8 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import STAFF_PASSWORD
+
 WORDS = {
     "zh_CN": {
         "home": "您要办理什么业务？",
@@ -58,6 +60,24 @@ def first_tenant(database: Path) -> tuple[str, str]:
     return str(row[0]), str(row[1])
 
 
+def tenant_with_code(database: Path, skip: int = 0) -> tuple[str, str]:
+    """Name and unified social credit code of a company of the building (the `skip`-th)."""
+    with sqlite3.connect(database) as connection:
+        row = connection.execute(
+            "SELECT name, uscc FROM tenant WHERE active ORDER BY id LIMIT 1 OFFSET ?", (skip,)
+        ).fetchone()
+    return str(row[0]), str(row[1])
+
+
+def staff_sign_in(page: Page, url: str) -> None:
+    """Sign in at /admin as the officer the demo instance was given (see conftest)."""
+    page.goto(url + "/admin/sign-in")
+    page.get_by_label("用户名").fill("e2e-officer")
+    page.get_by_label("密码").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page).not_to_have_url(re.compile(r"/sign-in"))
+
+
 def tap(page: Page, role: str, name: str) -> None:
     """Tap a button or link by its visible name."""
     page.get_by_role(role, name=re.compile(re.escape(name))).first.click()  # type: ignore[arg-type]
@@ -103,7 +123,7 @@ def contact(page: Page, locale: str, name: str, mobile: str) -> None:
 def check_layout(page: Page, folder: Path | None, name: str) -> None:
     """Check the page fits the screen's width and every touch target is at least 48 px tall;
     save a full-page screenshot as `name`.png in `folder`, if one is given."""
-    page.wait_for_function("document.documentElement && document.readyState === 'complete'")
+    page.wait_for_load_state("load")
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"{name}: {overflow}px wider than the screen"
     small = page.evaluate(

@@ -26,6 +26,7 @@ from tests.e2e.kiosk_pages import (
     first_tenant,
     start_appeal,
     tap,
+    tenant_with_code,
 )
 
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
@@ -183,6 +184,57 @@ def test_every_terminal_screen_has_no_violations(
         assert len(audit.screens) == len(SCREENS), audit.screens
         problems += audit.problems
     assert problems == [], "\n" + "\n".join(problems)
+
+
+APPLICATION_SCREENS = [
+    *("register-name", "register-name-error", "slot"),
+    *("collect", "collect-error", "fix", "fix-error"),
+]
+APPLICATION_WORDS = {
+    "zh_CN": {"print": "打印执照", "open": "打开申请"},
+    "en": {"print": "Print the licence", "open": "Open the application"},
+}
+
+
+def _application_flow(audit: Audit, kiosk: LiveKiosk, locale: str) -> None:
+    """The screens applications add: a registration question and its error, the invoice times,
+    and collecting a licence or fixing an application, with their errors."""
+    page, words = audit.page, {**WORDS[locale], **APPLICATION_WORDS[locale]}
+    page.goto(kiosk.url + "/")
+    if locale == "en":
+        page.get_by_role("button", name="English").click()
+    page.goto(kiosk.url + "/register/")
+    audit.check("register-name")
+    tap(page, "button", words["continue"])  # nothing typed: the error summary
+    expect(page.locator(".error-summary")).to_be_visible()
+    audit.check("register-name-error")
+    page.goto(kiosk.url + "/invoice/")
+    page.locator("#uscc").fill(tenant_with_code(kiosk.database)[1])
+    tap(page, "button", words["continue"])
+    expect(page.locator("input[name=slot_id]").first).to_be_attached()
+    audit.check("slot")
+    for screen, button in (("collect", words["print"]), ("fix", words["open"])):
+        page.goto(f"{kiosk.url}/{screen}")
+        audit.check(screen)
+        tap(page, "button", button)  # nothing typed
+        expect(page.locator(".error-summary")).to_be_visible()
+        audit.check(f"{screen}-error")
+
+
+@pytest.mark.parametrize(("locale", "orientation"), [("zh_CN", "portrait"), ("en", "landscape")])
+def test_application_screens_have_no_violations(
+    browser: Browser, live_kiosk: LiveKiosk, axe_script: Path, locale: str, orientation: str
+) -> None:
+    context = _context(browser, PORTRAIT if orientation == "portrait" else LANDSCAPE)
+    page = context.new_page()
+    errors = watch_console(page)
+    lang = "zh" if locale == "zh_CN" else "en"
+    audit = Audit(page, axe_script, f"{orientation} {lang}")
+    _application_flow(audit, live_kiosk, locale)
+    context.close()
+    assert _unexpected(errors) == []
+    assert audit.screens == APPLICATION_SCREENS
+    assert audit.problems == [], "\n" + "\n".join(audit.problems)
 
 
 def _resolved_token(kiosk: LiveKiosk) -> str:

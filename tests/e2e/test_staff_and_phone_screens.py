@@ -13,7 +13,9 @@ from tests.e2e.conftest import STAFF_PASSWORD, LiveKiosk, watch_console
 
 
 def _fits(page: Page, folder: Path, name: str) -> None:
-    page.wait_for_function("document.documentElement && document.readyState === 'complete'")
+    # Not wait_for_function with a string: Playwright evaluates it with eval(), which the
+    # page's Content-Security-Policy forbids whenever the first check is not already true.
+    page.wait_for_load_state("load")
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"{name}: {overflow}px wider than the screen"
     page.screenshot(path=str(folder / f"{name}.png"), full_page=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html as html_lib
+import re
 from collections.abc import Callable
 
 import pytest
@@ -78,6 +79,7 @@ def test_rating_after_resolution(
     assert appeals.get_by_token(db, appeal.token).status is AppealStatus.CLOSED
     page = _page(client, appeal)
     assert "感谢您的评价。" in page and "已评价" in page and "满意" in page
+    assert re.search(r'class="timeline__what">[^<]*: 满意</p>', page)  # the rating, in the timeline
     assert "这个答复解决您的问题了吗？" not in page  # rated once
 
 

@@ -1,0 +1,399 @@
+"""Applications at the touchscreen: each task to its confirmation, slips, fixes and bad input."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kiosk.db import utcnow
+from kiosk.models import (
+    Application,
+    ApplicationStatus,
+    Building,
+    InvoiceSlot,
+    PrintJob,
+    Room,
+    Tenant,
+)
+from printers import Receipt
+from tests.support.terminal import Terminal
+
+VALID_ID = "11010519491231002X"
+
+
+# Checks of what people type: the database plays no part, so SQLite only.
+SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
+@pytest.fixture
+def terminal(client: FlaskClient) -> Terminal:
+    return Terminal(client)
+
+
+@pytest.fixture
+def slots(db: Session, building: Building) -> Iterator[list[InvoiceSlot]]:
+    start = (utcnow() + timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
+    made = [
+        InvoiceSlot(
+            building_code="demo",
+            starts_at=start + timedelta(hours=i),
+            ends_at=start + timedelta(hours=i + 1),
+            capacity=1,
+            booked=0,
+            desk="2F tax desk",
+        )
+        for i in range(3)
+    ]
+    db.add_all(made)
+    db.commit()
+    yield made
+
+
+def ok(response: object) -> None:
+    assert response.status_code == 303, response.get_data(as_text=True)[-3000:]  # type: ignore[attr-defined]
+
+
+def error_of(response: object) -> str:
+    html = response.get_data(as_text=True)  # type: ignore[attr-defined]
+    found = re.search(r'class="field__error"[^>]*>.*?</span>\s*(.*?)</p>', html, re.S)
+    return found.group(1).strip() if found else ""
+
+
+def submit(terminal: Terminal, slug: str) -> object:
+    html = terminal.page(f"/{slug}/check").get_data(as_text=True)
+    return terminal.client.post(f"/{slug}/check", data=Terminal.check_form(html))
+
+
+def fill_register(terminal: Terminal, rooms: list[Room], **overrides: str) -> None:
+    answers = {
+        "company_name": "长沙星辰云图软件科技有限公司",
+        "company_type": "llc_natural",
+        "capital": "100",
+        "rep_name": "张三",
+        "rep_id": VALID_ID,
+        "rep_mobile": "138 1234 5678",
+    } | overrides
+    ok(terminal.answer("/register/name", company_name=answers["company_name"]))
+    ok(terminal.answer("/register/type", company_type=answers["company_type"]))
+    ok(terminal.answer("/register/capital", capital=answers["capital"]))
+    ok(terminal.answer("/register/scope", scopes=["software", "it_consulting"], scope_extra=""))
+    ok(
+        terminal.answer(
+            "/register/representative",
+            rep_name=answers["rep_name"],
+            rep_id=answers["rep_id"],
+            rep_mobile=answers["rep_mobile"],
+        )
+    )
+    ok(terminal.answer("/register/floor", floor="12"))
+    ok(terminal.answer("/register/room", room_id=str(rooms[1].id)))
+    ok(
+        terminal.answer(
+            "/register/shareholders",
+            **{
+                "shareholders-0-name": "张三",
+                "shareholders-0-share": "60",
+                "shareholders-1-name": "李四",
+                "shareholders-1-share": "40",
+            },
+        )
+    )
+
+
+def test_registration_to_its_confirmation_with_a_slip_and_the_id_sealed(
+    terminal: Terminal, rooms: list[Room], db: Session
+) -> None:
+    fill_register(terminal, rooms)
+    check = terminal.page("/register/check").get_data(as_text=True)
+    assert "长沙星辰云图软件科技有限公司" in check
+    assert "110***********002X" in check and VALID_ID not in check
+    assert "12F-1202" in check and "张三 60%" in check
+    ok(submit(terminal, "register"))
+    done = terminal.page("/register/done").get_data(as_text=True)
+    application = db.scalars(select(Application)).one()
+    assert application.reference.startswith("DJ-")
+    assert application.reference in done and application.pickup_code in done
+    assert re.fullmatch(r"\d{6}", application.pickup_code)
+    # The resident ID is only stored sealed; the masked form is kept for pages and paper.
+    assert application.answers["rep_id"].startswith("v1:")
+    assert VALID_ID not in str(application.answers)
+    assert application.answers["rep_mobile"] == "13812345678"
+    job = db.scalars(select(PrintJob)).one()
+    assert job.kind == "register_slip" and job.subject == application.reference
+    text = "\n".join(
+        getattr(element, "text", "") for element in Receipt.from_dict(job.document).elements
+    )
+    assert application.pickup_code in text and "110***********002X" in text
+    assert VALID_ID not in text
+
+
+def test_submitting_twice_makes_one_application(
+    terminal: Terminal, rooms: list[Room], db: Session
+) -> None:
+    fill_register(terminal, rooms)
+    html = terminal.page("/register/check").get_data(as_text=True)
+    form = Terminal.check_form(html)
+    ok(terminal.client.post("/register/check", data=form))
+    ok(terminal.client.post("/register/check", data=form))
+    assert db.scalar(select(func.count()).select_from(Application)) == 1
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("rep_id", "110105194912310021", "不正确"),  # wrong check digit
+        ("rep_id", "11010519490231002X", "出生日期"),  # 31 February... 0231
+        ("rep_id", "1101051949123100", "18"),
+        ("rep_mobile", "12812345678", "11"),
+        ("rep_name", "\u202e\u200b", "姓名"),
+        ("rep_name", "张" * 51, "50"),
+    ],
+)
+def test_bad_representative_answers_get_a_clear_message_and_keep_the_rest(
+    terminal: Terminal, rooms: list[Room], field: str, value: str, message: str
+) -> None:
+    ok(terminal.answer("/register/name", company_name="长沙星辰云图软件科技有限公司"))
+    ok(terminal.answer("/register/type", company_type="llc_natural"))
+    ok(terminal.answer("/register/capital", capital="100"))
+    ok(terminal.answer("/register/scope", scopes=["software"], scope_extra=""))
+    answers = {"rep_name": "𠮷田 🙂", "rep_id": VALID_ID, "rep_mobile": "13812345678"}
+    answers[field] = value
+    response = terminal.answer("/register/representative", **answers)
+    assert response.status_code == 400
+    assert message in error_of(response)
+    html = response.get_data(as_text=True)
+    if field != "rep_name":
+        assert "𠮷田 🙂" in html  # what was typed right stays on the page
+
+
+def test_a_name_already_in_the_building_or_applied_for_is_refused(
+    terminal: Terminal, rooms: list[Room], make_tenant: Callable[..., Tenant], client: FlaskClient
+) -> None:
+    make_tenant(name="长沙星辰云图软件科技有限公司")
+    response = terminal.answer("/register/name", company_name="长沙星辰云图软件科技 有限公司")
+    assert response.status_code == 400 and "已" in error_of(response)
+    fill_register(terminal, rooms, company_name="湖南新月数据服务有限公司")
+    ok(submit(terminal, "register"))
+    client.post("/reset")
+    response = terminal.answer("/register/name", company_name="湖南新月数据服务有限公司")
+    assert response.status_code == 400 and "办理" in error_of(response)
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ({"shareholders-0-name": "张三", "shareholders-0-share": "60"}, "60%"),
+        ({"shareholders-0-name": "张三", "shareholders-0-share": "abc"}, "0.01"),
+        ({"shareholders-0-name": "", "shareholders-0-share": "100"}, "姓名"),
+        ({}, "至少"),
+    ],
+)
+def test_shareholders_must_add_up_to_100(
+    terminal: Terminal, rooms: list[Room], rows: dict[str, str], message: str
+) -> None:
+    fill_register(terminal, rooms)
+    response = terminal.answer("/register/shareholders", **rows)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+
+
+@SQLITE_ONLY
+def test_adding_a_shareholder_line_keeps_what_was_typed(
+    terminal: Terminal, rooms: list[Room]
+) -> None:
+    fill_register(terminal, rooms)
+    response = terminal.answer(
+        "/register/shareholders",
+        add="1",
+        **{"shareholders-0-name": "王五", "shareholders-0-share": "25"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'name="shareholders-3-name"' in html and 'value="王五"' in html
+
+
+def test_address_change_moves_within_the_building(
+    terminal: Terminal, rooms: list[Room], make_tenant: Callable[..., Tenant], db: Session
+) -> None:
+    tenant = make_tenant(floor_room="12F-1201")
+    ok(terminal.answer("/address/company", uscc=tenant.uscc.lower()))
+    ok(terminal.answer("/address/destination", destination="in_building"))
+    ok(terminal.answer("/address/floor", floor="15"))
+    ok(terminal.answer("/address/room", room_id=str(rooms[4].id)))
+    day = (utcnow() + timedelta(days=10)).date().isoformat()
+    ok(terminal.answer("/address/effective", effective=day))
+    check = terminal.page("/address/check").get_data(as_text=True)
+    assert "15F-1502" in check and tenant.name in check
+    ok(submit(terminal, "address"))
+    application = db.scalars(select(Application)).one()
+    assert application.tenant_id == tenant.id and application.reference.startswith("BG-")
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("91430102MA4L00001", "18"),
+        ("91430102MA4L0000IO", "I、O"),
+        ("91430102MA4L000010", "录入"),
+    ],
+)
+def test_a_wrong_company_code_says_what_is_wrong(
+    terminal: Terminal, make_tenant: Callable[..., Tenant], code: str, message: str
+) -> None:
+    make_tenant()
+    response = terminal.answer("/address/company", uscc=code)
+    assert response.status_code == 400
+    assert message in error_of(response), error_of(response)
+
+
+def test_a_valid_code_of_another_building_is_not_found(
+    terminal: Terminal, building: Building
+) -> None:
+    response = terminal.answer("/address/company", uscc="91350100M000100Y43")
+    assert response.status_code == 400 and "本楼宇" in error_of(response)
+
+
+@SQLITE_ONLY
+def test_moving_out_asks_for_the_new_address_and_refuses_a_past_date(
+    terminal: Terminal, make_tenant: Callable[..., Tenant]
+) -> None:
+    tenant = make_tenant()
+    ok(terminal.answer("/address/company", uscc=tenant.uscc))
+    ok(terminal.answer("/address/destination", destination="moving_out"))
+    ok(terminal.answer("/address/new-address", new_address="湖南省长沙市岳麓区麓谷大道1号"))
+    past = (utcnow() - timedelta(days=2)).date().isoformat()
+    response = terminal.answer("/address/effective", effective=past)
+    assert response.status_code == 400 and "过去" in error_of(response)
+
+
+def test_union_with_fewer_than_25_members_is_guided_to_the_joint_union(
+    terminal: Terminal, make_tenant: Callable[..., Tenant], db: Session
+) -> None:
+    tenant = make_tenant()
+    ok(terminal.answer("/union/company", uscc=tenant.uscc))
+    response = terminal.answer("/union/staff", employees="30", members="12")
+    assert response.headers["Location"].endswith("/union/joint")
+    guidance = terminal.page("/union/joint").get_data(as_text=True)
+    assert "联合工会" in guidance and "25" in guidance
+    ok(terminal.answer("/union/joint", joint_confirmed="yes"))
+    ok(terminal.answer("/union/contact", contact_name="赵六", contact_mobile="13900001111"))
+    ok(submit(terminal, "union"))
+    application = db.scalars(select(Application)).one()
+    assert application.answers["route"] == "joint_union"
+    assert "chair_name" not in application.answers
+
+
+def test_union_with_25_members_names_a_chair(
+    terminal: Terminal, make_tenant: Callable[..., Tenant]
+) -> None:
+    tenant = make_tenant()
+    ok(terminal.answer("/union/company", uscc=tenant.uscc))
+    response = terminal.answer("/union/staff", employees="40", members="25")
+    assert response.headers["Location"].endswith("/union/chair")
+    bad = terminal.answer("/union/staff", employees="10", members="25")
+    assert bad.status_code == 400 and "职工" in error_of(bad)
+
+
+def test_tax_registration_needs_a_monthly_count_when_invoices_are_wanted(
+    terminal: Terminal, make_tenant: Callable[..., Tenant], db: Session
+) -> None:
+    tenant = make_tenant()
+    ok(terminal.answer("/tax/company", uscc=tenant.uscc))
+    ok(terminal.answer("/tax/taxpayer", taxpayer_type="small_scale"))
+    ok(terminal.answer("/tax/accountant", accountant_name="钱七", accountant_mobile="13700001111"))
+    response = terminal.answer("/tax/invoices", invoice_kinds=["e_ordinary"], monthly="")
+    assert response.status_code == 400
+    ok(terminal.answer("/tax/invoices", invoice_kinds=["e_ordinary"], monthly="50"))
+    ok(submit(terminal, "tax"))
+    assert db.scalars(select(Application)).one().reference.startswith("SW-")
+
+
+def test_invoice_booking_takes_the_place_and_a_full_slot_cannot_be_booked(
+    terminal: Terminal,
+    make_tenant: Callable[..., Tenant],
+    slots: list[InvoiceSlot],
+    db: Session,
+    client: FlaskClient,
+) -> None:
+    tenant = make_tenant()
+    ok(terminal.answer("/invoice/company", uscc=tenant.uscc))
+    ok(terminal.answer("/invoice/slot", slot_id=str(slots[0].id)))
+    ok(terminal.answer("/invoice/contact", contact_name="孙八", contact_mobile="13600001111"))
+    ok(submit(terminal, "invoice"))
+    db.expire_all()
+    assert db.get(InvoiceSlot, slots[0].id).booked == 1  # type: ignore[union-attr]
+    application = db.scalars(select(Application)).one()
+    assert application.status is ApplicationStatus.APPROVED
+    job = db.scalars(select(PrintJob)).one()
+    assert job.kind == "invoice_slip"
+    client.post("/reset")
+    ok(terminal.answer("/invoice/company", uscc=tenant.uscc))
+    page = terminal.page("/invoice/slot").get_data(as_text=True)
+    assert re.search(rf'id="slot-{slots[0].id}"[^>]*disabled', page)
+    response = terminal.answer("/invoice/slot", slot_id=str(slots[0].id))
+    assert response.status_code == 400 and "约满" in error_of(response)
+
+
+def test_the_last_place_taken_meanwhile_sends_the_tenant_back_to_choose(
+    terminal: Terminal,
+    make_tenant: Callable[..., Tenant],
+    slots: list[InvoiceSlot],
+    db: Session,
+) -> None:
+    tenant = make_tenant()
+    ok(terminal.answer("/invoice/company", uscc=tenant.uscc))
+    ok(terminal.answer("/invoice/slot", slot_id=str(slots[1].id)))
+    ok(terminal.answer("/invoice/contact", contact_name="孙八", contact_mobile="13600001111"))
+    slot = db.get(InvoiceSlot, slots[1].id)
+    assert slot is not None
+    slot.booked = slot.capacity  # another kiosk took it
+    db.commit()
+    response = submit(terminal, "invoice")
+    assert response.status_code in (302, 303)  # type: ignore[attr-defined]
+    assert response.headers["Location"].endswith("/invoice/slot")  # type: ignore[attr-defined]
+    assert db.scalar(select(func.count()).select_from(Application)) == 0
+    html = terminal.page("/invoice/slot").get_data(as_text=True)
+    assert "约满" in html
+
+
+def test_a_locked_database_on_submit_loses_nothing_and_books_nothing(
+    make_app: Callable[..., Flask],
+    database_url: str,
+    make_tenant: Callable[..., Tenant],
+    slots: list[InvoiceSlot],
+    db: Session,
+) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's write lock")
+    terminal = Terminal(make_app(db_busy_timeout_ms=100).test_client())
+    tenant = make_tenant()
+    ok(terminal.answer("/invoice/company", uscc=tenant.uscc))
+    ok(terminal.answer("/invoice/slot", slot_id=str(slots[2].id)))
+    ok(terminal.answer("/invoice/contact", contact_name="孙八", contact_mobile="13600001111"))
+    form = Terminal.check_form(terminal.page("/invoice/check").get_data(as_text=True))
+    connection = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
+    connection.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    try:
+        response = terminal.client.post("/invoice/check", data=form)
+        assert response.status_code == 503
+    finally:
+        connection.execute("ROLLBACK")
+        connection.close()
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(Application)) == 0
+    assert db.get(InvoiceSlot, slots[2].id).booked == 0  # type: ignore[union-attr]
+    assert "孙八" in terminal.page("/invoice/check").get_data(as_text=True)
+    ok(terminal.client.post("/invoice/check", data=form))
+    db.rollback()
+    assert db.get(InvoiceSlot, slots[2].id).booked == 1  # type: ignore[union-attr]
