@@ -8,9 +8,12 @@ from kiosk.models import (
     AppealStatus,
     ApplicationEventKind,
     ApplicationStatus,
+    Benefit,
     EventKind,
     LicenceStatus,
+    PolicyLevel,
     Rating,
+    Window,
 )
 
 STATUS = {
@@ -91,3 +94,26 @@ LICENCE_STATUS = {
 }
 
 PRINTER_NAME = {"receipt": _l("receipt"), "licence": _l("licence")}
+
+
+POLICY_LEVEL = {
+    PolicyLevel.NATIONAL: _l("National"),
+    PolicyLevel.PROVINCE: _l("Provincial"),
+    PolicyLevel.CITY: _l("City"),
+    PolicyLevel.DISTRICT: _l("District"),
+}
+
+BENEFIT = {
+    Benefit.SUBSIDY: _l("Subsidy"),
+    Benefit.TAX_RELIEF: _l("Tax relief"),
+    Benefit.LOAN_INTEREST: _l("Loan interest subsidy"),
+    Benefit.RENT_RELIEF: _l("Rent relief"),
+    Benefit.TALENT: _l("Talent support"),
+    Benefit.OTHER: _l("Other support"),
+}
+
+WINDOW = {
+    Window.OPEN: _l("Open for applications"),
+    Window.UPCOMING: _l("Opens soon"),
+    Window.CLOSED: _l("Closed"),
+}

@@ -8,6 +8,7 @@ from alembic import context
 
 from kiosk.db import UTCDateTime
 from kiosk.models import Base
+from kiosk.models.policy import outside_search_index
 
 
 def _render_item(kind: str, obj: Any, _context: Any) -> str | Literal[False]:
@@ -27,6 +28,7 @@ context.configure(
     render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying them
     compare_type=True,
     render_item=_render_item,
+    include_name=outside_search_index,
 )
 with context.begin_transaction():
     context.run_migrations()

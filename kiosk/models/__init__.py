@@ -23,6 +23,15 @@ from kiosk.models.application import (
 )
 from kiosk.models.base import Base
 from kiosk.models.building import Building, Tenant
+from kiosk.models.event import Event, EventSignup, EventType, SignupStatus
+from kiosk.models.policy import (
+    Benefit,
+    BenefitClaim,
+    Policy,
+    PolicyLevel,
+    PolicyNotice,
+    Window,
+)
 from kiosk.models.printing import PrinterState, PrintJob, PrintStatus
 from kiosk.models.staff import AuditLog, Role, Staff
 from kiosk.models.terminal import Announcement, HandOff
@@ -40,14 +49,22 @@ __all__ = [
     "ApplicationStatus",
     "AuditLog",
     "Base",
+    "Benefit",
+    "BenefitClaim",
     "Building",
     "CodeAttempts",
+    "Event",
     "EventKind",
+    "EventSignup",
+    "EventType",
     "HandOff",
     "InvoiceSlot",
     "Licence",
     "LicencePrint",
     "LicenceStatus",
+    "Policy",
+    "PolicyLevel",
+    "PolicyNotice",
     "PrintJob",
     "PrintStatus",
     "PrinterState",
@@ -55,7 +72,9 @@ __all__ = [
     "ReferenceCounter",
     "Role",
     "Room",
+    "SignupStatus",
     "Staff",
     "Tenant",
     "WebSession",
+    "Window",
 ]

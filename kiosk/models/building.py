@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -19,6 +21,7 @@ class Building(Timestamped, Base):
     name_en: Mapped[str] = mapped_column(String(200))
     address_zh: Mapped[str] = mapped_column(String(200), default="")
     address_en: Mapped[str] = mapped_column(String(300), default="")
+    district: Mapped[str] = mapped_column(String(40), default="")  # 区, as policies name it
 
     tenants: Mapped[list[Tenant]] = relationship(back_populates="building")
 
@@ -34,5 +37,10 @@ class Tenant(Timestamped, Base):
     name: Mapped[str] = mapped_column(String(100), index=True)
     floor_room: Mapped[str] = mapped_column(String(40), default="")
     active: Mapped[bool] = mapped_column(default=True)
+    # What policies ask about a company; None or "" is "not known" (matching says so).
+    industry: Mapped[str] = mapped_column(String(1), default="")  # GB/T 4754 section, A-T
+    size_band: Mapped[str] = mapped_column(String(10), default="")  # micro, small, medium, large
+    founded_on: Mapped[date | None]
+    employees: Mapped[int | None]
 
     building: Mapped[Building] = relationship(back_populates="tenants")

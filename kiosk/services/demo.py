@@ -37,6 +37,7 @@ from kiosk.models import (
 from kiosk.services import appeals
 from kiosk.services.appeals import AppealDraft
 from kiosk.services.audit import Actor
+from kiosk.services.demo_policies import load_demo_policies
 from kiosk.services.staff import create_staff
 from kiosk.services.tenants import get_building
 from kiosk.validators import USCC_ALPHABET, is_valid_uscc, uscc_check_char
@@ -51,6 +52,7 @@ BUILDING = {
     "name_en": "Furong International Finance Centre",
     "address_zh": "湖南省长沙市芙蓉区五一大道999号",
     "address_en": "999 Wuyi Avenue, Furong District, Changsha, Hunan 410011",
+    "district": "芙蓉区",
 }
 
 
@@ -963,6 +965,40 @@ def make_uscc(rng: random.Random, company: Company) -> str:
 # ---- loading ---------------------------------------------------------------------------------
 
 
+# What the building's record says for policy matching: (industry section, size band, founded
+# so many years ago, employees). Some are left unknown on purpose: the screen asks about them.
+FACTS: dict[str, tuple[str, str, int | None, int | None]] = {
+    "luyun": ("I", "small", 4, 46),
+    "zhiyuan": ("I", "small", 3, None),
+    "chuheng": ("L", "small", 12, 38),
+    "zhengheng": ("L", "medium", 15, 120),
+    "xiangshang": ("F", "small", 11, 25),
+    "shiguang": ("E", "micro", 2, 8),
+    "caiju": ("L", "small", 6, 60),
+    "xiangrong": ("J", "medium", 9, 85),
+    "kuailu": ("F", "micro", 1, 6),
+    "zhongchu": ("M", "medium", 13, 150),
+    "bank": ("J", "large", 20, 40),
+    "coffee": ("H", "micro", 2, 4),
+    "zhilian": ("I", "small", 5, 32),
+    "maitian": ("L", "micro", 3, 12),
+    "yuanfan": ("G", "small", None, 28),
+    "zhixin": ("P", "small", 4, None),
+    "lingfeng": ("M", "small", 7, 55),
+    "xiangrui": ("M", "micro", 2, 9),
+    "xingtu": ("I", "medium", 8, 210),
+    "qinghe": ("R", "micro", 3, 15),
+    "dingsheng": ("L", "micro", 5, 7),
+    "ruifeng": ("J", "small", 10, 30),
+    "yunfan": ("I", "small", 3, 64),
+    "zhizaoyun": ("I", "medium", 6, 130),
+    "qimu": ("M", "small", 9, 48),
+    "xinxiangnong": ("F", "", None, None),
+    "siqi": ("L", "micro", 4, 10),
+    "hengxin": ("L", "small", 8, 22),
+}
+
+
 def load_demo(
     db: Session,
     settings: Settings,
@@ -999,6 +1035,7 @@ def load_demo(
             _step(db, settings, progress[c], CASES[c].steps[s - 1], at)
     _announcements(db, settings, admin, now)
     _rooms_and_slots(db, settings, now)
+    policies = load_demo_policies(db, now.astimezone(settings.zone).date())
     if status_link is not None:
         building = get_building(db, settings.building)
         name = building.name_zh if building else settings.station_name
@@ -1010,6 +1047,7 @@ def load_demo(
         "tenant_rows": list(tenants.values()),
         "officer": accounts["liujianming"],
         "appeals": len(CASES),
+        "policies": policies,
         "username": admin.username,
         "password": password,
     }
@@ -1117,6 +1155,12 @@ def _load_companies(
                 floor_room=company.floor_room,
                 created_at=since,
             )
+            industry, size, years, employees = FACTS.get(company.key, ("", "", None, None))
+            tenant = tenants[company.key]
+            tenant.industry, tenant.size_band, tenant.employees = industry, size, employees
+            if years is not None:
+                founded = since.date() - timedelta(days=365 * years + rng.randrange(30, 300))
+                tenant.founded_on = founded
         db.add_all(tenants.values())
     return tenants
 

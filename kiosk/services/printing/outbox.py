@@ -20,7 +20,17 @@ from kiosk.services.audit import Actor
 # stranger's slip (with its tracking QR, or an application's pickup code) in the tray, so unless
 # staff asked for it, it expires. Every task's slip is `<task>_slip`.
 TENANT_SLIPS = frozenset(
-    {"appeal_slip", "register_slip", "address_slip", "union_slip", "tax_slip", "invoice_slip"}
+    {
+        "appeal_slip",
+        "register_slip",
+        "address_slip",
+        "union_slip",
+        "tax_slip",
+        "invoice_slip",
+        "claim_slip",
+        "event_slip",
+        "policy_sheet",
+    }
 )
 MAX_BACKOFF = 60.0  # seconds
 WAITING = (PrintStatus.PENDING, PrintStatus.PRINTING)

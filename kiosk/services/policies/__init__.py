@@ -1,0 +1,1 @@
+"""Business-support policies (惠企政策): catalogue, search, matching (政策找人), the sheet."""

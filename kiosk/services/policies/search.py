@@ -1,0 +1,238 @@
+"""Full-text search of the policy catalogue, in Chinese, on SQLite and PostgreSQL alike.
+
+Chinese has no spaces, and most of its words are two characters long (社保, 补贴, 人才). A
+trigram index (SQLite FTS5's `trigram` tokenizer, PostgreSQL's pg_trgm) cannot answer a
+two-character query from the index, so instead every run of Chinese text is indexed as its
+overlapping character pairs, 人工智能 → 人工 工智 智能 (plus its last character, so a
+one-character query finds every occurrence), and a query is the same pairs as a phrase. So
+`社保` finds 社保补贴 and 企业社保费, `人工智能 补贴` needs both, in any order, and
+neither depends on a dictionary of words. Latin letters and digits are whole words (5G, AI).
+
+The database does the rest: an FTS5 table (`ascii` tokenizer: the pairs are ours, it only
+splits on spaces) ranked by bm25, or on PostgreSQL a table of weighted `tsvector`s under a GIN
+index ranked by ts_rank. Both live beside the `policy` table as `policy_fts`, kept in step by
+`index()` whenever a policy is written.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Float, Integer, and_, case, func, or_, select, text
+from sqlalchemy.orm import Session
+
+from kiosk.models import Benefit, Policy, PolicyLevel, Window
+
+TABLE = "policy_fts"
+# Literal statements (the table and columns are fixed; only values are parameters).
+_DELETE = "DELETE FROM policy_fts WHERE rowid = :id"
+_INSERT_PG = "INSERT INTO policy_fts (rowid, vector) VALUES (:id, CAST(:vector AS tsvector))"
+_INSERT_FTS5 = (
+    "INSERT INTO policy_fts (rowid, title, summary, issuer, body) "
+    "VALUES (:id, :title, :summary, :issuer, :body)"
+)
+_MATCH_PG = (
+    "SELECT rowid AS id, -ts_rank(vector, CAST(:q AS tsquery)) AS score FROM policy_fts "
+    "WHERE vector @@ CAST(:q AS tsquery)"
+)
+_MATCH_FTS5 = (
+    "SELECT rowid AS id, bm25(policy_fts, 10.0, 4.0, 2.0, 1.0) AS score FROM policy_fts "
+    "WHERE policy_fts MATCH :q"
+)
+# The fields, most telling first (bm25 weights 10, 4, 2, 1 in _MATCH_FTS5; tsvector A-D).
+FIELDS = ("title", "summary", "issuer", "body")
+_PG_WEIGHTS = ("A", "B", "C", "D")
+MAX_TERMS = 8  # a query's words beyond this are ignored
+MAX_QUERY = 100  # characters
+PAGE_SIZE = 6  # results a page, for a touchscreen
+
+# A run of Han characters (any CJK block, the rare extensions too), or of Latin letters/digits.
+_RUN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+)|([0-9a-z]+)")
+
+
+def _runs(value: str) -> Iterator[tuple[bool, str]]:
+    """(is_han, run) for each run of searchable text, after width and case folding."""
+    folded = unicodedata.normalize("NFKC", value).lower()
+    for match in _RUN.finditer(folded):
+        han, latin = match.groups()
+        yield (True, han) if han else (False, latin)
+
+
+def grams(value: str) -> list[str]:
+    """The tokens a text is indexed as: Han pairs plus each run's last character; Latin words."""
+    tokens: list[str] = []
+    for han, run in _runs(value):
+        if not han:
+            tokens.append(run)
+            continue
+        tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
+        tokens.append(run[-1])
+    return tokens
+
+
+def query_terms(query: str) -> list[list[str]]:
+    """The query's words, each as the phrase of tokens it must match; one character alone is
+    a prefix (every pair starting with it, and the last character of a run)."""
+    terms: list[list[str]] = []
+    for word in unicodedata.normalize("NFKC", query[:MAX_QUERY]).split():
+        tokens: list[str] = []
+        for han, run in _runs(word):
+            if han and len(run) > 1:
+                tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
+            else:
+                tokens.append(run)
+        if tokens:
+            terms.append(tokens)
+    return terms[:MAX_TERMS]
+
+
+def _single_han(token: str) -> bool:
+    return len(token) == 1 and not token.isascii()
+
+
+# ---- keeping the index in step ----------------------------------------------------------------
+
+
+def index(db: Session, policies: Iterable[Policy]) -> None:
+    """Write (or rewrite) the index rows of `policies`; call in the transaction that saved them."""
+    rows = list(policies)
+    if not rows:
+        return
+    ids = [{"id": p.id} for p in rows]
+    db.execute(text(_DELETE), ids)
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(
+            text(_INSERT_PG),
+            [{"id": p.id, "vector": _tsvector(p)} for p in rows],
+        )
+    else:
+        db.execute(
+            text(_INSERT_FTS5),
+            [{"id": p.id, **{f: " ".join(grams(getattr(p, f))) for f in FIELDS}} for p in rows],
+        )
+
+
+def _quote(token: str) -> str:
+    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _tsvector(policy: Policy) -> str:
+    """The policy as a tsvector literal: each token with its positions and its field's weight.
+
+    Positions run on across fields (with a gap between them, so no phrase spans two fields);
+    PostgreSQL keeps at most 256 positions per token and none past 16383, which is plenty to
+    rank by and never loses a token."""
+    positions: dict[str, list[str]] = {}
+    at = 1
+    for field, weight in zip(FIELDS, _PG_WEIGHTS, strict=True):
+        for token in grams(getattr(policy, field)):
+            seen = positions.setdefault(token, [])
+            if len(seen) < 256 and at <= 16383:
+                seen.append(f"{at}{weight}")
+            at += 1
+        at += 2
+    return " ".join(
+        f"{_quote(token)}:{','.join(where)}" if where else _quote(token)
+        for token, where in positions.items()
+    )
+
+
+# ---- searching --------------------------------------------------------------------------------
+
+
+def match_sql(db: Session, query: str) -> tuple[str, dict[str, str]] | None:
+    """A SELECT of (id, score) for the policies matching `query`, best first (lower score is
+    better), with its parameters; None if the query has nothing to search for."""
+    terms = query_terms(query)
+    if not terms:
+        return None
+    if db.get_bind().dialect.name == "postgresql":
+        return _MATCH_PG, {"q": _tsquery(terms)}
+    return _MATCH_FTS5, {"q": _fts5_query(terms)}
+
+
+def _fts5_query(terms: Sequence[Sequence[str]]) -> str:
+    parts = []
+    for tokens in terms:
+        if len(tokens) == 1 and _single_han(tokens[0]):
+            parts.append(f'"{tokens[0]}" *')
+        else:
+            parts.append('"' + " ".join(t.replace('"', '""') for t in tokens) + '"')
+    return " AND ".join(parts)
+
+
+def _tsquery(terms: Sequence[Sequence[str]]) -> str:
+    parts = []
+    for tokens in terms:
+        if len(tokens) == 1 and _single_han(tokens[0]):
+            parts.append(f"{_quote(tokens[0])}:*")
+        else:
+            parts.append("(" + " <-> ".join(_quote(t) for t in tokens) + ")")
+    return " & ".join(parts)
+
+
+@dataclass(frozen=True)
+class PolicyPage:
+    """One page of search results."""
+
+    policies: list[Policy]
+    page: int
+    pages: int
+    total: int
+
+
+def window_condition(window: Window, today: date) -> ColumnElement[bool]:
+    """SQL for "the policy's application window is `window` on `today`"."""
+    not_closed = or_(Policy.closes_on.is_(None), Policy.closes_on >= today)
+    if window is Window.CLOSED:
+        return Policy.closes_on < today
+    if window is Window.UPCOMING:
+        return and_(Policy.opens_on > today, not_closed)
+    return and_(or_(Policy.opens_on.is_(None), Policy.opens_on <= today), not_closed)
+
+
+def find(
+    db: Session,
+    query: str = "",
+    *,
+    today: date,
+    level: PolicyLevel | None = None,
+    benefit: Benefit | None = None,
+    window: Window | None = None,
+    page: int = 1,
+    per_page: int = PAGE_SIZE,
+) -> PolicyPage:
+    """The catalogue's active policies matching `query` and the filters, one page of them.
+
+    With words to search for, the best match comes first; without, the open ones, newest first.
+    """
+    where: list[ColumnElement[bool]] = [Policy.active.is_(True)]
+    if level is not None:
+        where.append(Policy.level == level)
+    if benefit is not None:
+        where.append(Policy.benefit == benefit)
+    if window is not None:
+        where.append(window_condition(window, today))
+    matched = match_sql(db, query)
+    if matched is None and query_terms(query) == [] and query.strip():
+        return PolicyPage([], 1, 1, 0)  # only punctuation or symbols: nothing can match
+    base = select(Policy).where(*where)
+    order: tuple[Any, ...]
+    if matched is not None:
+        sql, params = matched
+        hits = text(sql).bindparams(**params).columns(id=Integer, score=Float).subquery("hits")
+        base = base.join(hits, hits.c.id == Policy.id)
+        order = (hits.c.score, Policy.published_on.desc(), Policy.id)
+    else:
+        opened = case((window_condition(Window.OPEN, today), 0), else_=1)
+        order = (opened, Policy.published_on.desc(), Policy.id)
+    total = db.scalar(select(func.count()).select_from(base.subquery())) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    policies = db.scalars(base.order_by(*order).offset((page - 1) * per_page).limit(per_page))
+    return PolicyPage(list(policies), page, pages, total)
