@@ -10,7 +10,8 @@ from kiosk.db import get_session
 from kiosk.labels import BENEFIT, POLICY_LEVEL, WINDOW
 from kiosk.models import Policy
 from kiosk.public.views import bp
-from kiosk.services.policies.catalogue import INDUSTRIES, SIZE_BANDS, today_in
+from kiosk.services.policies import matching
+from kiosk.services.policies.catalogue import today_in
 from kiosk.services.policies.sheet import amount_text, deadline_text
 
 
@@ -30,8 +31,7 @@ def policy_text(code: str) -> str:
         level_labels=POLICY_LEVEL,
         benefit_labels=BENEFIT,
         window_labels=WINDOW,
-        industries=INDUSTRIES,
-        size_bands=SIZE_BANDS,
+        conditions=[r.label for r in matching.reasons(policy, matching.Facts())],
         amount_text=amount_text,
         deadline_text=deadline_text,
     )

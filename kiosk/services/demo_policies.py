@@ -1,4 +1,4 @@
-"""The demo's policy catalogue: 160 policies written for this project, in the import format.
+"""The demo's policy catalogue: policies written for this project, in the import format.
 
 The files in kiosk/data are dated as of DEMO_TODAY; loading moves every date by the days since,
 so the demo's windows (open, upcoming, closed) look the same whenever it is loaded.
@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from kiosk.services.policies import catalogue
 
 DEMO_TODAY = date(2026, 11, 25)
-FILES = ("policies-national-province.json", "policies-city-district.json")
 _DATES = ("published_on", "opens_on", "closes_on")
 
 
@@ -24,8 +23,10 @@ def demo_rows(today: date) -> list[dict[str, Any]]:
     """The demo policies as import rows, with their dates moved to `today`."""
     shift = today - DEMO_TODAY
     rows: list[dict[str, Any]] = []
-    for name in FILES:
-        text = resources.files("kiosk").joinpath("data", name).read_text(encoding="utf-8")
+    folder = resources.files("kiosk").joinpath("data")
+    names = sorted(f.name for f in folder.iterdir() if f.name.startswith("policies-"))
+    for name in names:
+        text = folder.joinpath(name).read_text(encoding="utf-8")
         for row in json.loads(text):
             for field in _DATES:
                 if row.get(field):

@@ -99,8 +99,7 @@ def show_policy(policy_id: int) -> str:
         policy=policy,
         today=today,
         window=policy.window(today),
-        industries=INDUSTRIES,
-        size_bands=SIZE_BANDS,
+        conditions=[r.label for r in matching.reasons(policy, matching.Facts())],
         full_text_url=public_link("public.policy_text", code=policy.code),
         back=_safe_back(request.args.get("back", "")),
     )
