@@ -7,7 +7,7 @@ so the demo's windows (open, upcoming, closed) look the same whenever it is load
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date
 from importlib import resources
 from typing import Any
 
