@@ -31,15 +31,23 @@ PUBLIC_ENDPOINTS = {
     "terminal.collect_licence",  # USCC + pickup code, rate limited
     "terminal.licence_collected",
     "terminal.fix_application",  # reference + pickup code, rate limited
+    "terminal.list_policies",  # the catalogue is public information
+    "terminal.show_policy",
+    "terminal.choose_company",  # the building's list of companies, as in the appeal task
+    "terminal.company_policies",  # answers refine the list only (GET, never stored)
+    "terminal.print_sheet",
+    "terminal.sheet_print_status",
     "public.fill_field",
     "public.appeal_status",
     "public.rate_appeal",
     "public.reopen_appeal",
     "public.application_status",
     "public.verify_licence",  # the printed licence's QR: genuine and current, nothing else
+    "public.policy_text",  # the sheet's and the screen's QR: a policy's full text
     "admin.sign_in",
     "admin.sign_out",  # signing out must work after the session has already expired
     "api.health",
+    "api.list_policies",  # the public catalogue as JSON
 }
 CSRF_EXEMPT = {"terminal.wipe_session"}
 SEGMENT = re.compile(r"^([a-z0-9]+(-[a-z0-9]+)*|<[^>]+>)$")

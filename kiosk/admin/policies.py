@@ -28,6 +28,7 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from kiosk.access import requires
@@ -57,7 +58,9 @@ class PolicyForm(FlaskForm):
     code = StringField(_l("Code"), description=_l("The compilation's number, e.g. CS-2026-0001."))
     title = StringField(_l("Title"), render_kw={"maxlength": 200})
     issuer = StringField(_l("Issued by"), render_kw={"maxlength": 100})
-    level = SelectField(_l("Level"), choices=[(m.value, POLICY_LEVEL[m]) for m in PolicyLevel])
+    level = SelectField(
+        _l("Level"), choices=[SelectChoice(m.value, POLICY_LEVEL[m]) for m in PolicyLevel]
+    )
     doc_number = StringField(_l("Document number"), render_kw={"maxlength": 100})
     published_on = StringField(_l("Published"), render_kw={"type": "date"})
     opens_on = StringField(
@@ -73,12 +76,12 @@ class PolicyForm(FlaskForm):
     industries = _Checkboxes(
         _l("Industries"),
         description=_l("None ticked: every industry."),
-        choices=[(code, f"{code} {label}") for code, label in INDUSTRIES.items()],
+        choices=[SelectChoice(code, label) for code, label in INDUSTRIES.items()],
     )
     size_bands = _Checkboxes(
         _l("Company sizes"),
         description=_l("None ticked: every size."),
-        choices=list(SIZE_BANDS.items()),
+        choices=[SelectChoice(band, label) for band, label in SIZE_BANDS.items()],
     )
     district = StringField(
         _l("District"), description=_l("Empty: anywhere in the city."), render_kw={"maxlength": 40}
@@ -90,7 +93,9 @@ class PolicyForm(FlaskForm):
         description=_l("What a computer cannot check; tenants are asked to confirm it."),
         render_kw={"rows": 2},
     )
-    benefit = SelectField(_l("Benefit"), choices=[(m.value, BENEFIT[m]) for m in Benefit])
+    benefit = SelectField(
+        _l("Benefit"), choices=[SelectChoice(m.value, BENEFIT[m]) for m in Benefit]
+    )
     max_amount = StringField(_l("Maximum amount (yuan)"), description=_l("Empty: no fixed amount."))
     materials = TextAreaField(
         _l("Materials to bring"), description=_l("One item a line."), render_kw={"rows": 4}
