@@ -66,6 +66,9 @@ PRINT_KIND = {
     "union_slip": _l("Union application slip"),
     "tax_slip": _l("Tax registration slip"),
     "invoice_slip": _l("Invoice booking slip"),
+    "claim_slip": _l("Policy claim slip"),
+    "policy_sheet": _l("Policy sheet"),
+    "event_slip": _l("Event sign-up slip"),
 }
 
 APPLICATION_STATUS = {
@@ -85,6 +88,7 @@ APPLICATION_EVENT = {
     ApplicationEventKind.CANCELLED: _l("Cancelled"),
     ApplicationEventKind.OVERRIDE: _l("Code accepted by staff"),
     ApplicationEventKind.COLLECTED: _l("Licence printed"),
+    ApplicationEventKind.PAID: _l("Benefit paid"),
 }
 
 LICENCE_STATUS = {

@@ -36,13 +36,22 @@ PUBLIC_ENDPOINTS = {
     "terminal.choose_company",  # the building's list of companies, as in the appeal task
     "terminal.company_policies",  # answers refine the list only (GET, never stored)
     "terminal.print_sheet",
+    "terminal.claim_policy",  # starts the claim task with the policy chosen
     "terminal.sheet_print_status",
+    "terminal.list_events",  # upcoming events: public information
+    "terminal.show_event",
+    "terminal.pick_event_company",
+    "terminal.event_signed_up",
+    "terminal.event_print_status",
+    "terminal.print_event_slip",
     "public.fill_field",
     "public.appeal_status",
     "public.rate_appeal",
     "public.reopen_appeal",
     "public.application_status",
     "public.verify_licence",  # the printed licence's QR: genuine and current, nothing else
+    "public.signup_status",  # an event sign-up's QR: the sign-up, and cancelling it
+    "public.cancel_signup",
     "public.policy_text",  # the sheet's and the screen's QR: a policy's full text
     "admin.sign_in",
     "admin.sign_out",  # signing out must work after the session has already expired

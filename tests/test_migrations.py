@@ -13,7 +13,9 @@ from kiosk.models.policy import outside_search_index
 def test_models_and_migrations_agree(app: Flask) -> None:
     engine = app.extensions["kiosk.engine"]
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True, "include_name": outside_search_index})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_name": outside_search_index}
+        )
         differences = compare_metadata(context, Base.metadata)
     assert differences == [], (
         "a model changed without a migration: run alembic revision --autogenerate"

@@ -7,7 +7,9 @@ from kiosk.admin import (  # noqa: F401  (registers views)
     audit,
     auth,
     errors,
+    events,
     listing,
+    policies,
     printers,
 )
 from kiosk.admin.views import bp

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from flask import flash, redirect, render_template, request, url_for
@@ -20,17 +21,18 @@ from wtforms.validators import StopValidation
 from kiosk.access import requires
 from kiosk.admin.forms import ActionForm
 from kiosk.admin.views import actor, bp, settings
-from kiosk.db import get_session
+from kiosk.db import get_session, utcnow
 from kiosk.errors import Conflict, NotFound, ValidationFailed
 from kiosk.i18n import current_locale
 from kiosk.labels import APPLICATION_EVENT, APPLICATION_STATUS
 from kiosk.models import Application, ApplicationStatus, Role
 from kiosk.pii import UnreadableSecret
-from kiosk.services import applications, tenants
+from kiosk.services import applications, claims, tenants
 from kiosk.services.applications import REASON_MAX
 from kiosk.tasks import TASKS, StepContext, Task
 from kiosk.tasks.applying import USCC_PROBLEMS, MultiCheckboxField, open_answers
 from kiosk.tasks.base import Approval, Decision
+from kiosk.tasks.claim import parse_amount
 from kiosk.text import clean_text
 from kiosk.validators import normalize_uscc, uscc_problem
 
@@ -105,6 +107,33 @@ class IssueCodeForm(ActionForm):
         elif problem is not None:
             self.issued_uscc.errors = [str(CODE_PROBLEMS[problem])]
         return valid and not (self.issued_uscc.errors or self.override_reason.errors)
+
+
+class GrantForm(ActionForm):
+    """Approve a claim with the amount granted."""
+
+    amount_granted = StringField(
+        _l("Amount granted (yuan)"),
+        description=_l("At most the amount claimed. The tenant sees it on the status page."),
+        render_kw={"inputmode": "decimal", "maxlength": 16},
+    )
+    amount: Decimal | None = None
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """An amount of yuan, to the fen, not negative."""
+        valid = bool(super().validate(extra_validators))
+        self.amount = parse_amount(self.amount_granted.data or "")
+        if self.amount is None and (self.amount_granted.data or "").strip() in ("0", "0.00"):
+            self.amount = Decimal("0.00")
+        if self.amount is None:
+            self.amount_granted.errors = [_("Enter the amount granted in yuan, e.g. 50000.")]
+        return valid and self.amount is not None
+
+
+class PaidForm(ActionForm):
+    """The day a granted amount was paid."""
+
+    paid_on = StringField(_l("Paid on"), render_kw={"type": "date"})
 
 
 class RejectForm(ActionForm):
@@ -244,8 +273,11 @@ def _allowed(application: Application, task: Task | None) -> list[Decision]:
 
 
 def _form(task: Task, decision: Decision, application: Application, **kwargs: Any) -> ActionForm:
-    issues_code = decision is Decision.APPROVE and task.paperwork and task.paperwork.issues_uscc
-    form = (IssueCodeForm if issues_code else FORMS[decision])(**kwargs)
+    paperwork = task.paperwork
+    issues_code = decision is Decision.APPROVE and paperwork and paperwork.issues_uscc
+    grants = decision is Decision.APPROVE and paperwork and paperwork.grants_amount
+    kind = IssueCodeForm if issues_code else GrantForm if grants else FORMS[decision]
+    form = kind(**kwargs)
     if isinstance(form, RequestChangesForm):
         form.steps.choices = [(s.slug, s.title) for s in task.active_steps(application.answers)]
     return form
@@ -256,6 +288,7 @@ def render_application(
     posted: tuple[Decision, ActionForm] | None = None,
     *,
     notice: Any = None,
+    paid_form: PaidForm | None = None,
 ) -> tuple[str, int]:
     """The application's page; `posted` is a refused decision form, shown with what was typed."""
     db, locale = get_session(), current_locale()
@@ -280,6 +313,8 @@ def render_application(
         application=application,
         task_title=task.title if task is not None else application.task,
         issues_uscc=bool(task and task.paperwork and task.paperwork.issues_uscc),
+        claim=claims.get(db, application.id),
+        paid_form=paid_form or PaidForm(formdata=None),
         rows=rows,
         step_titles={s.slug: s.title for s in task.steps} if task is not None else {},
         forms=forms,
@@ -288,7 +323,8 @@ def render_application(
         event_labels=APPLICATION_EVENT,
         notice=notice,
     )
-    return html, 200 if posted is None and notice is None else 400
+    refused = posted is not None or notice is not None or paid_form is not None
+    return html, 400 if refused else 200
 
 
 ENDPOINT_DECISIONS = {
@@ -368,6 +404,7 @@ def _approve(application: Application, task: Task, form: ActionForm) -> object:
     who, config = actor(), settings()
     code = form.code if isinstance(form, IssueCodeForm) else ""
     why = form.why if isinstance(form, IssueCodeForm) else ""
+    granted = form.amount if isinstance(form, GrantForm) else None
 
     def apply(db: Session, app_row: Application, now: datetime) -> None:
         if paperwork.issues_uscc:
@@ -384,7 +421,12 @@ def _approve(application: Application, task: Task, form: ActionForm) -> object:
                         "station's key, so it cannot be approved here. Ask the administrator."
                     )
                 ) from None
-            paperwork.approve(Approval(db, config, app_row, answers, who, now, issued_uscc=code))
+            paperwork.approve(
+                Approval(
+                    db, config, app_row, answers, who, now, issued_uscc=code,
+                    amount_granted=granted,
+                )
+            )  # fmt: skip
 
     return applications.approve(get_session(), application.id, who, apply=apply)
 
@@ -438,6 +480,34 @@ def cancel_booking(application_id: int) -> Response | tuple[str, int]:
         )
 
     return _decide(application_id, Decision.CANCEL, run, _("The booking is cancelled."))
+
+
+@bp.post("/applications/<int:application_id>/paid")
+@requires(Role.STAFF)
+def record_payment(application_id: int) -> Response | tuple[str, int]:
+    """Record the day a claim's granted amount was paid (惠企资金兑现)."""
+    db = get_session()
+    application = applications.get(db, application_id)
+    back = url_for("admin.show_application", application_id=application_id)
+    form = PaidForm()
+    if not form.validate():
+        return render_application(application, paid_form=form)
+    try:
+        paid_on = date.fromisoformat((form.paid_on.data or "").strip())
+    except ValueError:
+        form.paid_on.errors = [_("Enter the date it was paid, e.g. 2026-11-20.")]
+        return render_application(application, paid_form=form)
+    now = utcnow().astimezone(settings().zone)
+    try:
+        claims.record_payment(db, application_id, paid_on, actor(), now)
+    except ValidationFailed as exc:
+        form.show_errors(exc.fields)
+        return render_application(application, paid_form=form)
+    except Conflict as exc:
+        flash(str(exc.message), "error")
+        return redirect(back, 303)
+    flash(_("The payment is recorded."), "success")
+    return redirect(back, 303)
 
 
 @bp.context_processor

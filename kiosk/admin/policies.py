@@ -367,7 +367,7 @@ def notify_tenant(policy_id: int) -> Response:
     return redirect(back, 303)
 
 
-@bp.get("/policies/<int:policy_id>/tenants.csv")
+@bp.get("/policies/<int:policy_id>/export")
 @requires(Role.STAFF)
 def export_policy_tenants(policy_id: int) -> Response:
     """The companies that qualify for a policy, as a CSV for a spreadsheet."""

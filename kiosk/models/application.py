@@ -46,6 +46,7 @@ class ApplicationEventKind(enum.StrEnum):
     CANCELLED = "cancelled"
     OVERRIDE = "override"  # staff accepted a code that fails its checksum (internal)
     COLLECTED = "collected"  # the licence was printed at a kiosk
+    PAID = "paid"  # a claim's granted amount was paid
 
 
 class Application(Timestamped, Base):

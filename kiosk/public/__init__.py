@@ -1,6 +1,6 @@
 """Pages a phone opens from a QR code (blueprint `public`)."""
 
-from kiosk.public import applications, fill
+from kiosk.public import applications, events, fill, policies
 from kiosk.public.views import bp
 
-__all__ = ["applications", "bp", "fill"]
+__all__ = ["applications", "bp", "events", "fill", "policies"]

@@ -37,6 +37,7 @@ from kiosk.models import (
 from kiosk.services import appeals
 from kiosk.services.appeals import AppealDraft
 from kiosk.services.audit import Actor
+from kiosk.services.demo_events import add_demo_events
 from kiosk.services.demo_policies import load_demo_policies
 from kiosk.services.staff import create_staff
 from kiosk.services.tenants import get_building
@@ -1036,6 +1037,7 @@ def load_demo(
     _announcements(db, settings, admin, now)
     _rooms_and_slots(db, settings, now)
     policies = load_demo_policies(db, now.astimezone(settings.zone).date())
+    events = add_demo_events(db, settings, now)
     if status_link is not None:
         building = get_building(db, settings.building)
         name = building.name_zh if building else settings.station_name
@@ -1048,6 +1050,7 @@ def load_demo(
         "officer": accounts["liujianming"],
         "appeals": len(CASES),
         "policies": policies,
+        "events": len(events),
         "username": admin.username,
         "password": password,
     }

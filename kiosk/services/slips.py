@@ -8,7 +8,7 @@ from typing import Any
 from flask_babel import force_locale, format_date, format_datetime, gettext
 
 from kiosk.config import Settings
-from kiosk.models import Appeal, Application
+from kiosk.models import Appeal, Application, Event, EventSignup
 from kiosk.text import mask_mobile
 from printers import Feed, QRCode, Receipt, Rule, Text
 
@@ -118,3 +118,51 @@ def test_slip(settings: Settings, when: datetime, link: str) -> Receipt:
             Text(when.astimezone(settings.zone).strftime("%Y-%m-%d %H:%M:%S"), align="center"),
         )
     )
+
+
+def event_slip(
+    signup: EventSignup,
+    event: Event,
+    settings: Settings,
+    building_name: str,
+    status_url: str,
+    position: int | None,
+) -> dict[str, Any]:
+    """The slip after signing up for an event: when and where, the reference, seat or waiting."""
+    with force_locale(signup.locale):
+        if position is None:
+            standing = gettext("You have a place at this event.")
+        else:
+            standing = gettext("Waiting list: number %(n)s", n=position)
+        when = format_datetime(event.starts_at, "yyyy-MM-dd HH:mm")
+        until = format_datetime(event.ends_at, "HH:mm")
+        if format_date(event.starts_at, "yyyy-MM-dd") != format_date(event.ends_at, "yyyy-MM-dd"):
+            until = format_datetime(event.ends_at, "yyyy-MM-dd HH:mm")
+        where = [Text(gettext("Place: %(place)s", place=event.place))] if event.place else []
+        if event.online_url:
+            where.append(Text(gettext("Online: %(url)s", url=event.online_url)))
+        body: list[Any] = [
+            Text(settings.station_name, align="center", size=2, bold=True),
+            Text(building_name, align="center"),
+            Rule(),
+            Text(gettext("Event sign-up"), align="center", bold=True),
+            Feed(),
+            Text(event.title, bold=True),
+            Text(gettext("Time: %(start)s to %(end)s", start=when, end=until)),
+            *where,
+            Rule(),
+            Text(gettext("Reference number"), bold=True),
+            Text(signup.reference, size=2, bold=True),
+            Text(standing, bold=True),
+            Text(gettext("Company: %(name)s", name=signup.company_name)),
+            Text(gettext("Contact mobile: %(mobile)s", mobile=mask_mobile(signup.mobile))),
+            Rule(),
+            QRCode(status_url),
+            Text(gettext("Scan to see your sign-up or to cancel it"), align="center"),
+            Rule(),
+            Text(
+                gettext("Business environment hotline: %(hotline)s", hotline=settings.hotline),
+                align="center",
+            ),
+        ]
+    return Receipt(tuple(body)).to_dict()

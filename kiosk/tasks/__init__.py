@@ -1,6 +1,6 @@
 """Tenant tasks: one module each, listed in TASKS (the order of the home screen's tiles)."""
 
-from kiosk.tasks import address, appeal, invoice, register, tax, union
+from kiosk.tasks import address, appeal, claim, invoice, register, tax, union
 from kiosk.tasks.base import Answers, CheckRow, Step, StepContext, Submitted, Task
 
 RESERVED_STEP_SLUGS = frozenset({"check", "done", "start"})
@@ -14,6 +14,7 @@ TASKS: dict[str, Task] = {
         union.TASK,
         tax.TASK,
         invoice.TASK,
+        claim.TASK,
     )
 }
 

@@ -327,6 +327,7 @@ def application_task(
     paperwork: Paperwork,
     submit_label: Label,
     check_lead: Label,
+    tile: bool = True,
 ) -> Task:
     """A Task whose submit, confirmation page and slip are the shared application ones."""
     return Task(
@@ -342,6 +343,7 @@ def application_task(
         submit_label=submit_label,
         check_lead=check_lead,
         paperwork=paperwork,
+        tile=tile,
     )
 
 

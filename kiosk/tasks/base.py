@@ -10,6 +10,7 @@ import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from flask_babel.speaklater import LazyString
@@ -100,6 +101,7 @@ class Approval:
     actor: Actor
     now: datetime
     issued_uscc: str = ""  # the code the registration authority issued (registrations)
+    amount_granted: Decimal | None = None  # what staff granted (claims)
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,7 @@ class Paperwork:
     issues_licence: bool = False  # the tenant collects a licence after approval
     approved_on_submit: bool = False  # a booking: confirmed at once, staff may cancel it
     slot_answer: str | None = None  # the answer holding a booked invoice slot's id
+    grants_amount: bool = False  # approving records the amount granted (claims)
 
 
 @dataclass(frozen=True)
@@ -152,6 +155,7 @@ class Task:
     submit_label: Label | None = None
     check_lead: Label | None = None  # the sentence above the submit button
     paperwork: Paperwork | None = None
+    tile: bool = True  # on the home screen; False: started from elsewhere (a policy's page)
 
     def step(self, slug: str) -> Step | None:
         """The step with this slug, if the task has one."""

@@ -267,8 +267,9 @@ def _csrf_failed(exc: CSRFError) -> Any:
         answers = answers_of(task)
         if task.first_incomplete(answers) is None:
             return render_check(task, answers, notice=message, status=400)
-    if request.endpoint == "terminal.print_sheet":  # the match list is still there: go back to it
-        flash(_l("This page had expired, so nothing was printed. Try again."), "error")
-        target = url_for("terminal.company_policies", tenant_id=args.get("tenant_id", 0))
-        return redirect(target, 303)
+    if request.endpoint == "terminal.print_sheet":  # the company's list again, nothing printed
+        from kiosk.terminal.policies import render_matches
+
+        notice = _l("This page had expired, so nothing was printed. Try again.")
+        return render_matches(int(args.get("tenant_id", 0)), notice=notice, status=400)
     return render_template("terminal/error.html", message=message, status=400), 400

@@ -31,7 +31,8 @@ from kiosk.services import printing, tenants
 from kiosk.services.policies import matching, search
 from kiosk.services.policies.catalogue import INDUSTRIES, SIZE_BANDS, today_in
 from kiosk.services.policies.sheet import amount_text, deadline_text, policy_sheet
-from kiosk.terminal.common import bp, context
+from kiosk.tasks import TASKS, claim
+from kiosk.terminal.common import answers_of, bp, context, store
 from kiosk.web import public_link
 
 SHEET = "policy_sheet"
@@ -141,8 +142,13 @@ def _answers() -> dict[str, Any]:
 
 @bp.get("/policies/match/<int:tenant_id>")
 @public
-def company_policies(tenant_id: int) -> str:
+def company_policies(tenant_id: int) -> tuple[str, int]:
     """政策找人: the policies this company qualifies for, best first, each with why."""
+    return render_matches(tenant_id)
+
+
+def render_matches(tenant_id: int, *, notice: Any = None, status: int = 200) -> tuple[str, int]:
+    """The company's matches (also shown again, with `notice`, when printing was refused)."""
     ctx = context()
     tenant = tenants.get_tenant(ctx.db, ctx.settings.building, tenant_id)
     if tenant is None:
@@ -152,7 +158,7 @@ def company_policies(tenant_id: int) -> str:
     answers = _answers()
     facts = known.refined(answers)
     found = matching.match(ctx.db, facts, today, _page_arg())
-    return render_template(
+    html = render_template(
         "terminal/policy_matches.html",
         tenant=tenant,
         facts=facts,
@@ -163,8 +169,10 @@ def company_policies(tenant_id: int) -> str:
         industries=INDUSTRIES,
         size_bands=SIZE_BANDS,
         form=FlaskForm(),
+        notice=notice,
         sheet=_sheet_status(tenant_id),
     )
+    return html, status
 
 
 @bp.post("/policies/match/<int:tenant_id>/print")
@@ -225,3 +233,20 @@ def sheet_print_status() -> Response:
     ctx = context()
     slip = printing.slip_status(ctx.db, ctx.settings.id, SHEET, entry["subject"])
     return jsonify(state=slip.state, printer_down=slip.printer_down, can_retry=False)
+
+
+@bp.get("/policies/<int:policy_id>/claim")
+@public
+def claim_policy(policy_id: int) -> Response:
+    """Start a claim (申报) under this policy: the claim task with the policy already chosen."""
+    ctx = context()
+    task = TASKS["claim"]
+    policy = claim.open_policy(ctx, policy_id)
+    if policy is None:
+        flash(_l("This policy is not open for claims now."), "error")
+        return redirect(url_for("terminal.show_policy", policy_id=policy_id), 303)
+    answers = answers_of(task)
+    if answers.get("policy_id") != str(policy.id):
+        answers = {"policy_id": str(policy.id), "policy_title": policy.title}
+        store(task, answers)
+    return redirect(url_for("terminal.start_task", task_slug=task.slug), 303)

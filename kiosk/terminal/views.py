@@ -37,7 +37,11 @@ from kiosk.web import csrf
 def home() -> str:
     """The home screen: the building, the tiles, the language switch."""
     ctx = context()
-    return render_template("terminal/home.html", tasks=list(TASKS.values()), figures=_figures(ctx))
+    return render_template(
+        "terminal/home.html",
+        tasks=[task for task in TASKS.values() if task.tile],
+        figures=_figures(ctx),
+    )
 
 
 def _figures(ctx: StepContext) -> appeals.Figures:
@@ -170,6 +174,7 @@ def attract() -> str:
         tasks=[
             {"icon": task.icon, "title": _in_both(task.title), "summary": _in_both(task.summary)}
             for task in TASKS.values()
+            if task.tile
         ],
         notices=[_pair(item.text_zh, item.text_en) for item in notices],
         words={key: _in_both(message) for key, message in ATTRACT_WORDS.items()},

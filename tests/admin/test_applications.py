@@ -143,7 +143,7 @@ def test_every_application_route_is_for_signed_in_staff(app: Flask) -> None:
     endpoints = [
         rule.endpoint for rule in app.url_map.iter_rules() if "/admin/applications" in rule.rule
     ]
-    assert len(endpoints) == 6
+    assert len(endpoints) == 7  # the queue, one application, four decisions, a claim's payment
     for endpoint in endpoints:
         assert getattr(app.view_functions[endpoint], ACCESS_ATTR) is Role.STAFF, endpoint
 

@@ -150,13 +150,13 @@ def test_the_companies_a_policy_fits_can_be_exported_and_marked_told(
     make_tenant("湘融租赁", industry="J")
     html = signed_in.text(f"/admin/policies/{policy.id}")
     assert "Companies that qualify (2)" in html and "湘融租赁" not in html
-    export = signed_in.get(f"/admin/policies/{policy.id}/tenants.csv")
+    export = signed_in.get(f"/admin/policies/{policy.id}/export")
     assert export.status_code == 200 and export.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(export.get_data(as_text=True).lstrip("\ufeff"))))
     assert [r[0] for r in rows[1:]] == [fits.name, "'" + unknown.name]
     assert (
-        rows[2][3]
-        == "Industry: Information transmission, software and IT services; Founded at least 3 years ago"
+        rows[2][3] == "Industry: Information transmission, software and IT services; "
+        "Founded at least 3 years ago"
     )
     response = signed_in.client.post(
         f"/admin/policies/{policy.id}/notify",
