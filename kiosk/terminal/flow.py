@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
 from kiosk.access import public
@@ -271,5 +272,8 @@ def _csrf_failed(exc: CSRFError) -> Any:
         from kiosk.terminal.policies import render_matches
 
         notice = _l("This page had expired, so nothing was printed. Try again.")
-        return render_matches(int(args.get("tenant_id", 0)), notice=notice, status=400)
+        try:
+            return render_matches(int(args.get("tenant_id", 0)), notice=notice, status=400)
+        except NotFound:
+            pass  # not one of this building's companies: the plain error page
     return render_template("terminal/error.html", message=message, status=400), 400

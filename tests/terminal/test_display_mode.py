@@ -197,7 +197,7 @@ def test_attract_screen_shows_the_building_tasks_and_complaint_code(
     assert 'lang="zh-Hans">芙蓉国际金融中心<' in html
     assert 'lang="en">Furong International Finance Centre<' in html
     assert "我要反映诉求" in html
-    for task in TASKS.values():
+    for task in (t for t in TASKS.values() if t.tile):  # a claim starts from a policy
         for locale, lang in (("zh_CN", "zh-Hans"), ("en", "en")):
             with app.test_request_context(), force_locale(locale):
                 title, summary = str(task.title), str(task.summary)

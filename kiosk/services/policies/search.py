@@ -23,7 +23,22 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Integer, and_, case, func, or_, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    and_,
+    case,
+    cast,
+    column,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session
 
 from kiosk.models import Benefit, Policy, PolicyLevel, Window
@@ -36,15 +51,7 @@ _INSERT_FTS5 = (
     "INSERT INTO policy_fts (rowid, title, summary, issuer, body) "
     "VALUES (:id, :title, :summary, :issuer, :body)"
 )
-_MATCH_PG = (
-    "SELECT rowid AS id, -ts_rank(vector, CAST(:q AS tsquery)) AS score FROM policy_fts "
-    "WHERE vector @@ CAST(:q AS tsquery)"
-)
-_MATCH_FTS5 = (
-    "SELECT rowid AS id, bm25(policy_fts, 10.0, 4.0, 2.0, 1.0) AS score FROM policy_fts "
-    "WHERE policy_fts MATCH :q"
-)
-# The fields, most telling first (bm25 weights 10, 4, 2, 1 in _MATCH_FTS5; tsvector A-D).
+# The fields, most telling first (bm25 weights 10, 4, 2, 1; tsvector weights A-D).
 FIELDS = ("title", "summary", "issuer", "body")
 _PG_WEIGHTS = ("A", "B", "C", "D")
 MAX_TERMS = 8  # a query's words beyond this are ignored
@@ -145,15 +152,28 @@ def _tsvector(policy: Policy) -> str:
 # ---- searching --------------------------------------------------------------------------------
 
 
-def match_sql(db: Session, query: str) -> tuple[str, dict[str, str]] | None:
-    """A SELECT of (id, score) for the policies matching `query`, best first (lower score is
-    better), with its parameters; None if the query has nothing to search for."""
+FTS = table("policy_fts", column("rowid", Integer), column("vector"))
+
+
+def match_clause(
+    db: Session, query: str
+) -> tuple[ColumnElement[bool], ColumnElement[float]] | None:
+    """(condition, score) over the policy_fts table for the policies matching `query`, where
+    a lower score is a better match; None if the query has nothing to search for.
+
+    The caller joins policy_fts to policy on rowid, so the index drives the query (a match
+    in a subquery would be run once per policy by SQLite's planner)."""
     terms = query_terms(query)
     if not terms:
         return None
     if db.get_bind().dialect.name == "postgresql":
-        return _MATCH_PG, {"q": _tsquery(terms)}
-    return _MATCH_FTS5, {"q": _fts5_query(terms)}
+        wanted = cast(literal(_tsquery(terms)), TSQUERY)
+        return FTS.c.vector.op("@@")(wanted), -func.ts_rank(FTS.c.vector, wanted)
+    fts: ColumnElement[Any] = literal_column("policy_fts")
+    return (
+        fts.op("MATCH")(literal(_fts5_query(terms))),
+        func.bm25(fts, 10.0, 4.0, 2.0, 1.0),
+    )
 
 
 def _fts5_query(terms: Sequence[Sequence[str]]) -> str:
@@ -218,16 +238,15 @@ def find(
         where.append(Policy.benefit == benefit)
     if window is not None:
         where.append(window_condition(window, today))
-    matched = match_sql(db, query)
-    if matched is None and query_terms(query) == [] and query.strip():
+    matched = match_clause(db, query)
+    if matched is None and query.strip():
         return PolicyPage([], 1, 1, 0)  # only punctuation or symbols: nothing can match
     base = select(Policy).where(*where)
     order: tuple[Any, ...]
     if matched is not None:
-        sql, params = matched
-        hits = text(sql).bindparams(**params).columns(id=Integer, score=Float).subquery("hits")
-        base = base.join(hits, hits.c.id == Policy.id)
-        order = (hits.c.score, Policy.published_on.desc(), Policy.id)
+        condition, score = matched
+        base = base.join(FTS, FTS.c.rowid == Policy.id).where(condition)
+        order = (score, Policy.published_on.desc(), Policy.id)
     else:
         opened = case((window_condition(Window.OPEN, today), 0), else_=1)
         order = (opened, Policy.published_on.desc(), Policy.id)
