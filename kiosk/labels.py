@@ -119,5 +119,5 @@ BENEFIT = {
 WINDOW = {
     Window.OPEN: _l("Open for applications"),
     Window.UPCOMING: _l("Opens soon"),
-    Window.CLOSED: _l("Closed"),
+    Window.CLOSED: _l("Applications closed"),
 }

@@ -107,9 +107,14 @@
         msg.hidden = msg.dataset.when !== state;
       });
       if (data) {
-        status.querySelector("[data-printer-down]").hidden = !data.printer_down;
-        status.querySelector("[data-printer-failed]").hidden = Boolean(data.printer_down);
-        status.querySelector("[data-can-retry]").hidden = !data.can_retry;
+        // Each part is optional: a page shows only the ones that make sense for its slip.
+        var part = function (selector, hidden) {
+          var el = status.querySelector(selector);
+          if (el) { el.hidden = hidden; }
+        };
+        part("[data-printer-down]", !data.printer_down);
+        part("[data-printer-failed]", Boolean(data.printer_down));
+        part("[data-can-retry]", !data.can_retry);
       }
     };
     var poll = function () {

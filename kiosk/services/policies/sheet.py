@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import format_date, format_decimal, gettext
+from flask_babel import format_date, format_decimal, get_locale, gettext
 
 from kiosk.config import Settings
 from kiosk.labels import BENEFIT
@@ -19,10 +19,13 @@ MAX_POLICIES = 5
 
 
 def amount_text(amount: Decimal | None) -> str:
-    """An amount as people say it: 50万元 / up to 500,000 yuan; "" for no fixed amount."""
+    """An amount as people say it: 最高50万元 in Chinese, up to 500,000 yuan in English; ""
+    for no fixed amount."""
     if amount is None:
         return ""
-    if amount >= 10_000 and amount % 100 == 0:
+    locale = get_locale()
+    chinese = locale is not None and locale.language == "zh"
+    if chinese and amount >= 10_000 and amount % 100 == 0:
         return str(gettext("up to %(n)s ten-thousand yuan", n=format_decimal(amount / 10_000)))
     return str(gettext("up to %(n)s yuan", n=format_decimal(amount)))
 
