@@ -19,6 +19,9 @@ from tests.admin.conftest import Admin
 from tests.admin.test_export import rows_of
 from tests.support.pages import csrf_token
 
+# The pages behave alike on either database; their services' tests run on both.
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
 
 def _local(app: Flask, days: int, hour: int) -> str:
     zone = app.config["KIOSK"].zone

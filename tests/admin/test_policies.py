@@ -17,6 +17,9 @@ from tests.admin.conftest import Admin
 from tests.services.test_policies import row
 from tests.support.pages import csrf_token
 
+# The pages behave alike on either database; their services' tests run on both.
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
 CSV_HEADER = "code,title,issuer,level,published_on,summary,body,benefit,industries\n"
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from kiosk.services.policies import catalogue
 from tests.services.test_policies import row
+
+# The pages behave alike on either database; their services' tests run on both.
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
 def test_search_and_filters_as_json(client: FlaskClient, db: Session) -> None:

@@ -19,6 +19,9 @@ from kiosk.services.audit import Actor
 from kiosk.services.events import EventDraft, SignupDraft
 from tests.support.pages import csrf_token
 
+# The pages behave alike on either database; their services' tests run on both.
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
 
 @pytest.fixture
 def app(make_app: Callable[..., Flask]) -> Flask:

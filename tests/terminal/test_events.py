@@ -26,6 +26,9 @@ from tests.support.fake_printer import FakePrinter
 from tests.support.pages import csrf_token
 from tests.support.terminal import Terminal, reference_on
 
+# The pages behave alike on either database; their services' tests run on both.
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
 EXPIRED = "This page had expired, so nothing was saved yet. Check your answer and try again."
 
 

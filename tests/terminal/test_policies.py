@@ -22,6 +22,9 @@ from tests.support.escpos_decoder import decode
 from tests.support.fake_printer import FakePrinter
 from tests.support.pages import csrf_token
 
+# The pages behave alike on either database; their services' tests run on both.
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
 
 @pytest.fixture
 def policies(app: Flask, db: Session, building: Building) -> dict[str, Policy]:
