@@ -68,6 +68,7 @@ def list_policies() -> Response | tuple[Response, int]:
             "page": found.page,
             "pages": found.pages,
             "total": found.total,
+            "total_is_lower_bound": found.more,  # more than 1,000 match: counting stopped
             "policies": [
                 {
                     **as_row(policy),

@@ -57,6 +57,7 @@ _PG_WEIGHTS = ("A", "B", "C", "D")
 MAX_TERMS = 8  # a query's words beyond this are ignored
 MAX_QUERY = 100  # characters
 PAGE_SIZE = 6  # results a page, for a touchscreen
+COUNT_MAX = 1000  # matches counted; beyond, "1,000+"
 
 # A run of Han characters (any CJK block, the rare extensions too), or of Latin letters/digits.
 _RUN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+)|([0-9a-z]+)")
@@ -203,7 +204,8 @@ class PolicyPage:
     policies: list[Policy]
     page: int
     pages: int
-    total: int
+    total: int  # at most COUNT_MAX
+    more: bool = False  # more than COUNT_MAX match
 
 
 def window_condition(window: Window, today: date) -> ColumnElement[bool]:
@@ -246,19 +248,28 @@ def find(
     counted = base.with_only_columns(Policy.id)
     if matched is not None:
         condition, score = matched
-        # Counting, the matches are one set the policies are checked against (SQLite would
-        # otherwise look the index up once per policy); the page joins them, for the score.
-        counted = counted.where(Policy.id.in_(select(FTS.c.rowid).where(condition)))
         base = base.join(FTS, FTS.c.rowid == Policy.id).where(condition)
+        if db.get_bind().dialect.name == "postgresql":
+            counted = base.with_only_columns(Policy.id)
+        else:  # SQLite would run the MATCH once per policy: count against the set of matches
+            counted = counted.where(Policy.id.in_(select(FTS.c.rowid).where(condition)))
         order = (score, Policy.published_on.desc(), Policy.id)
     else:
         opened = case((window_condition(Window.OPEN, today), 0), else_=1)
         order = (opened, Policy.published_on.desc(), Policy.id)
-    total = (
-        db.scalar(select(func.count()).select_from(counted.with_only_columns(Policy.id).subquery()))
-        or 0
-    )
-    pages = max(1, -(-total // per_page))
+    # SQLite stops counting past COUNT_MAX (a word in most of the catalogue is "1,000+");
+    # PostgreSQL counts all (with a LIMIT its planner would test the matches row by row).
+    if db.get_bind().dialect.name != "postgresql":
+        counted = counted.limit(COUNT_MAX + 1)
+    total = db.scalar(select(func.count()).select_from(counted.subquery())) or 0
+    pages = max(1, -(-min(total, COUNT_MAX) // per_page))
     page = min(max(page, 1), pages)
-    policies = db.scalars(base.order_by(*order).offset((page - 1) * per_page).limit(per_page))
-    return PolicyPage(list(policies), page, pages, total)
+    # The page's ids first (the sort then carries ids, not whole policies), then those rows.
+    ids = db.scalars(
+        base.with_only_columns(Policy.id)
+        .order_by(*order)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    rows = {p.id: p for p in db.scalars(select(Policy).where(Policy.id.in_(ids)))}
+    return PolicyPage([rows[i] for i in ids], page, pages, min(total, COUNT_MAX), total > COUNT_MAX)
