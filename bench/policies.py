@@ -215,9 +215,9 @@ def bench(label: str, engine: Engine, args: argparse.Namespace, *, analyze: bool
         for query in QUERIES:  # where the time goes: the words in most of the catalogue
             own = [t for (q, _f), t in zip(plan, spent, strict=True) if q == query]
             found = search.find(db, query, today=TODAY)
-            matches = f"{found.total}+" if found.more else str(found.total)
+            hits = f"{found.total}+" if found.more else str(found.total)
             median = statistics.median(own)
-            print(f"    {query:<10} {matches:>6} matches: median {median:6.2f} ms")
+            print(f"    {query:<10} {hits:>6} matches: median {median:6.2f} ms")
         report("baseline LIKE scan", base)
         report("matching (one company, page 1)", timings(matches))
 
