@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -38,7 +39,7 @@ from kiosk.admin.views import actor, bp, can_supervise, me, settings
 from kiosk.db import get_session, transaction
 from kiosk.labels import BENEFIT, POLICY_LEVEL, WINDOW
 from kiosk.models import Benefit, Policy, PolicyLevel, PolicyNotice, Role, Tenant, Window
-from kiosk.services import audit
+from kiosk.services import audit, claims
 from kiosk.services.policies import catalogue, matching, search
 from kiosk.services.policies.catalogue import INDUSTRIES, SIZE_BANDS, PolicyError, today_in
 from kiosk.services.policies.sheet import amount_text, deadline_text
@@ -182,6 +183,7 @@ def list_policies() -> str:
         withdrawn=db.scalars(
             select(Policy).where(Policy.active.is_(False)).order_by(Policy.code)
         ).all(),
+        paid=claims.paid_by_quarter(db, date(today.year - 1, 1, 1)),
     )
 
 
