@@ -412,3 +412,31 @@ def export_policy_tenants(policy_id: int) -> Response:
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+@bp.get("/policies/for-company")
+@requires(Role.STAFF)
+def company_matches() -> str:
+    """政策找人 from the officer's desk: a company (by name or code) and what it qualifies for."""
+    db = get_session()
+    today = today_in(settings().zone)
+    query = (request.args.get("q", "") or "")[:100]
+    chosen = request.args.get("tenant", type=int)
+    tenant = db.get(Tenant, chosen) if chosen else None
+    candidates: list[Tenant] = []
+    if tenant is None and query.strip():
+        candidates = matching.find_companies(db, query)
+        if len(candidates) == 1:
+            tenant = candidates[0]
+    found = None
+    if tenant is not None:
+        page = max(1, request.args.get("page", 1, type=int) or 1)
+        found = matching.match(db, matching.facts_of(tenant, today), today, page, PAGE_SIZE)
+    return render_template(
+        "admin/company_policies.html",
+        query=query,
+        tenant=tenant,
+        candidates=candidates,
+        found=found,
+        today=today,
+    )

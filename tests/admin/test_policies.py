@@ -188,3 +188,22 @@ def test_a_withdrawn_policy_leaves_the_kiosk(chief: Admin, db: Session, policy: 
     db.expire_all()
     assert db.get(Policy, policy.id).active is False  # type: ignore[union-attr]
     assert "软件企业研发补贴" not in chief.client.get("/policies?q=软件").get_data(as_text=True)
+
+
+def test_an_officer_finds_the_policies_for_a_company(
+    signed_in: Admin,
+    db: Session,
+    building: Building,
+    policy: Policy,
+    make_tenant: Callable[..., Tenant],
+) -> None:
+    fits = make_tenant("长沙麓云数智科技有限公司", industry="I", founded_on=date(2018, 1, 1))
+    make_tenant("长沙麓山餐饮有限公司", industry="H")
+    several = signed_in.text("/admin/policies/for-company", q="长沙麓")
+    assert "长沙麓云数智科技有限公司" in several and "长沙麓山餐饮有限公司" in several
+    one = signed_in.text("/admin/policies/for-company", q=fits.uscc.lower())
+    assert f'data-company="{fits.uscc}"' in one and 'data-policy="CS-1"' in one
+    assert "Founded at least 3 years ago: Yes" in one
+    other = signed_in.text("/admin/policies/for-company", q="长沙麓山餐饮")
+    assert 'data-policy="CS-1"' not in other  # a restaurant is not a software company
+    assert "No company matches" in signed_in.text("/admin/policies/for-company", q="不存在")
