@@ -53,7 +53,7 @@ def _layout_helpers() -> dict[str, Any]:
         return building.name_en if current_locale() == "en" else building.name_zh
 
     def terminal_has_state() -> bool:
-        return any(key in session for key in ("answers", "done", "locale", DISPLAY))
+        return any(key in session for key in ("answers", "done", "sheet", "locale", DISPLAY))
 
     def large_text() -> bool:
         return session.get(DISPLAY) == LARGE
