@@ -225,10 +225,15 @@ def upgrade() -> None:
     # ### end Alembic commands ###
     # The policies' full-text index (kiosk.services.policies.search), not a model: FTS5 on
     # SQLite; on PostgreSQL a table of tsvectors under a GIN index. rowid is the policy's id.
+    # On PostgreSQL it carries copies of the columns search filters and sorts on, so a search
+    # reads it alone, never the policies' wide rows (on SQLite, FTS5 reads its stored values
+    # slower than the policy table: there the search joins the policies).
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             "CREATE TABLE policy_fts (rowid integer PRIMARY KEY REFERENCES policy (id) "
-            "ON DELETE CASCADE, vector tsvector NOT NULL)"
+            "ON DELETE CASCADE, vector tsvector NOT NULL, active boolean NOT NULL, "
+            "level varchar(20) NOT NULL, benefit varchar(20) NOT NULL, published_on date NOT NULL, "
+            "opens_on date, closes_on date)"
         )
         op.execute("CREATE INDEX ix_policy_fts_vector ON policy_fts USING gin (vector)")
     else:

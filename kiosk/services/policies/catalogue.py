@@ -321,6 +321,7 @@ def set_active(db: Session, policy: Policy, active: bool, *, staff_id: int | Non
         policy.active = active
         policy.updated_at = utcnow()
         policy.updated_by_id = staff_id
+        search.index(db, [policy])  # PostgreSQL's search table keeps a copy of `active`
 
 
 # ---- importing a compilation ------------------------------------------------------------------

@@ -24,8 +24,11 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     ColumnElement,
+    Date,
     Integer,
+    String,
     and_,
     case,
     cast,
@@ -46,7 +49,11 @@ from kiosk.models import Benefit, Policy, PolicyLevel, Window
 TABLE = "policy_fts"
 # Literal statements (the table and columns are fixed; only values are parameters).
 _DELETE = "DELETE FROM policy_fts WHERE rowid = :id"
-_INSERT_PG = "INSERT INTO policy_fts (rowid, vector) VALUES (:id, CAST(:vector AS tsvector))"
+_INSERT_PG = (
+    "INSERT INTO policy_fts (rowid, vector, active, level, benefit, published_on, opens_on, "
+    "closes_on) VALUES (:id, CAST(:vector AS tsvector), :active, :level, "
+    ":benefit, :published_on, :opens_on, :closes_on)"
+)
 _INSERT_FTS5 = (
     "INSERT INTO policy_fts (rowid, title, summary, issuer, body) "
     "VALUES (:id, :title, :summary, :issuer, :body)"
@@ -114,15 +121,25 @@ def index(db: Session, policies: Iterable[Policy]) -> None:
     ids = [{"id": p.id} for p in rows]
     db.execute(text(_DELETE), ids)
     if db.get_bind().dialect.name == "postgresql":
-        db.execute(
-            text(_INSERT_PG),
-            [{"id": p.id, "vector": _tsvector(p)} for p in rows],
-        )
+        db.execute(text(_INSERT_PG), [{"vector": _tsvector(p), **_copies(p)} for p in rows])
     else:
         db.execute(
             text(_INSERT_FTS5),
             [{"id": p.id, **{f: " ".join(grams(getattr(p, f))) for f in FIELDS}} for p in rows],
         )
+
+
+def _copies(policy: Policy) -> dict[str, Any]:
+    """What PostgreSQL's search table keeps of a policy besides its words."""
+    return {
+        "id": policy.id,
+        "active": policy.active,
+        "level": policy.level.value,
+        "benefit": policy.benefit.value,
+        "published_on": policy.published_on,
+        "opens_on": policy.opens_on,
+        "closes_on": policy.closes_on,
+    }
 
 
 def _quote(token: str) -> str:
@@ -153,7 +170,19 @@ def _tsvector(policy: Policy) -> str:
 # ---- searching --------------------------------------------------------------------------------
 
 
-FTS = table("policy_fts", column("rowid", Integer), column("vector"))
+FTS5 = table("policy_fts", column("rowid", Integer))  # SQLite's, joined to the policies
+# PostgreSQL's: the words as `vector`, and copies of what search filters and sorts on.
+SEARCH = table(
+    "policy_fts",
+    column("rowid", Integer),
+    column("vector"),
+    column("active", Boolean),
+    column("level", String),
+    column("benefit", String),
+    column("published_on", Date),
+    column("opens_on", Date),
+    column("closes_on", Date),
+)
 
 
 def match_clause(
@@ -169,7 +198,7 @@ def match_clause(
         return None
     if db.get_bind().dialect.name == "postgresql":
         wanted = cast(literal(_tsquery(terms)), TSQUERY)
-        return FTS.c.vector.op("@@")(wanted), -func.ts_rank(FTS.c.vector, wanted)
+        return SEARCH.c.vector.op("@@")(wanted), -func.ts_rank(SEARCH.c.vector, wanted)
     fts: ColumnElement[Any] = literal_column("policy_fts")
     return (
         fts.op("MATCH")(literal(_fts5_query(terms))),
@@ -208,14 +237,17 @@ class PolicyPage:
     more: bool = False  # more than COUNT_MAX match
 
 
-def window_condition(window: Window, today: date) -> ColumnElement[bool]:
-    """SQL for "the policy's application window is `window` on `today`"."""
-    not_closed = or_(Policy.closes_on.is_(None), Policy.closes_on >= today)
+def window_condition(
+    window: Window, today: date, opens: Any = Policy.opens_on, closes: Any = Policy.closes_on
+) -> ColumnElement[bool]:
+    """SQL for "the policy's application window is `window` on `today`" (on the policy's
+    dates, or on the copies in PostgreSQL's search table)."""
+    not_closed = or_(closes.is_(None), closes >= today)
     if window is Window.CLOSED:
-        return Policy.closes_on < today
+        return closes < today  # type: ignore[no-any-return]
     if window is Window.UPCOMING:
-        return and_(Policy.opens_on > today, not_closed)
-    return and_(or_(Policy.opens_on.is_(None), Policy.opens_on <= today), not_closed)
+        return and_(opens > today, not_closed)
+    return and_(or_(opens.is_(None), opens <= today), not_closed)
 
 
 def find(
@@ -233,6 +265,11 @@ def find(
 
     With words to search for, the best match comes first; without, the open ones, newest first.
     """
+    matched = match_clause(db, query)
+    if matched is not None and db.get_bind().dialect.name == "postgresql":
+        return _find_words(db, matched, today, level, benefit, window, page, per_page)
+    if matched is None and query.strip():
+        return PolicyPage([], 1, 1, 0)  # only punctuation or symbols: nothing can match
     where: list[ColumnElement[bool]] = [Policy.active.is_(True)]
     if level is not None:
         where.append(Policy.level == level)
@@ -240,36 +277,65 @@ def find(
         where.append(Policy.benefit == benefit)
     if window is not None:
         where.append(window_condition(window, today))
-    matched = match_clause(db, query)
-    if matched is None and query.strip():
-        return PolicyPage([], 1, 1, 0)  # only punctuation or symbols: nothing can match
-    base = select(Policy).where(*where)
+    listed = select(Policy.id).where(*where)
+    counted = listed
     order: tuple[Any, ...]
-    counted = base.with_only_columns(Policy.id)
-    if matched is not None:
+    if matched is not None:  # SQLite: the FTS5 table joined to the policies
         condition, score = matched
-        base = base.join(FTS, FTS.c.rowid == Policy.id).where(condition)
-        if db.get_bind().dialect.name == "postgresql":
-            counted = base.with_only_columns(Policy.id)
-        else:  # SQLite would run the MATCH once per policy: count against the set of matches
-            counted = counted.where(Policy.id.in_(select(FTS.c.rowid).where(condition)))
+        # Counting, the matches are one set the policies are checked against (joined, SQLite
+        # would run the MATCH once per policy), and stops past COUNT_MAX.
+        counted = listed.where(Policy.id.in_(select(FTS5.c.rowid).where(condition)))
+        counted = counted.limit(COUNT_MAX + 1)
+        listed = listed.join(FTS5, FTS5.c.rowid == Policy.id).where(condition)
         order = (score, Policy.published_on.desc(), Policy.id)
     else:
         opened = case((window_condition(Window.OPEN, today), 0), else_=1)
         order = (opened, Policy.published_on.desc(), Policy.id)
-    # SQLite stops counting past COUNT_MAX (a word in most of the catalogue is "1,000+");
-    # PostgreSQL counts all (with a LIMIT its planner would test the matches row by row).
-    if db.get_bind().dialect.name != "postgresql":
-        counted = counted.limit(COUNT_MAX + 1)
     total = db.scalar(select(func.count()).select_from(counted.subquery())) or 0
     pages = max(1, -(-min(total, COUNT_MAX) // per_page))
     page = min(max(page, 1), pages)
-    # The page's ids first (the sort then carries ids, not whole policies), then those rows.
+    ids = db.scalars(listed.order_by(*order).offset((page - 1) * per_page).limit(per_page)).all()
+    return PolicyPage(_policies(db, ids), page, pages, min(total, COUNT_MAX), total > COUNT_MAX)
+
+
+def _policies(db: Session, ids: Sequence[int]) -> list[Policy]:
+    """The policies with these ids, in this order (a page is sorted by id first, then read:
+    the sort carries ids, not whole policies)."""
+    rows = {p.id: p for p in db.scalars(select(Policy).where(Policy.id.in_(ids)))}
+    return [rows[i] for i in ids]
+
+
+def _find_words(
+    db: Session,
+    matched: tuple[ColumnElement[bool], ColumnElement[float]],
+    today: date,
+    level: PolicyLevel | None,
+    benefit: Benefit | None,
+    window: Window | None,
+    page: int,
+    per_page: int,
+) -> PolicyPage:
+    """find() with words on PostgreSQL: matched, filtered, counted and sorted in the search table
+    alone; only the page's policies are read from the policy table (whose texts make its rows
+    wide)."""
+    condition, score = matched
+    where: list[ColumnElement[bool]] = [condition, SEARCH.c.active.is_(True)]
+    if level is not None:
+        where.append(SEARCH.c.level == level.value)
+    if benefit is not None:
+        where.append(SEARCH.c.benefit == benefit.value)
+    if window is not None:
+        where.append(window_condition(window, today, SEARCH.c.opens_on, SEARCH.c.closes_on))
+    # Counting stops past COUNT_MAX: a word in most of the catalogue is "1,000+".
+    matching = select(SEARCH.c.rowid).where(*where).limit(COUNT_MAX + 1).subquery()
+    total = db.scalar(select(func.count()).select_from(matching)) or 0
+    pages = max(1, -(-min(total, COUNT_MAX) // per_page))
+    page = min(max(page, 1), pages)
     ids = db.scalars(
-        base.with_only_columns(Policy.id)
-        .order_by(*order)
+        select(SEARCH.c.rowid)
+        .where(*where)
+        .order_by(score, SEARCH.c.published_on.desc(), SEARCH.c.rowid)
         .offset((page - 1) * per_page)
         .limit(per_page)
     ).all()
-    rows = {p.id: p for p in db.scalars(select(Policy).where(Policy.id.in_(ids)))}
-    return PolicyPage([rows[i] for i in ids], page, pages, min(total, COUNT_MAX), total > COUNT_MAX)
+    return PolicyPage(_policies(db, ids), page, pages, min(total, COUNT_MAX), total > COUNT_MAX)
