@@ -9,6 +9,7 @@ that bypasses the CSP for the test only; the kiosk's own CSP stays strict.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -276,3 +277,64 @@ def test_status_page_on_a_phone_has_no_violations(
         assert _unexpected(errors) == []
         problems += audit.problems
     assert problems == [], "\n" + "\n".join(problems)
+
+
+POLICY_SCREENS = [
+    *("policies", "policies-no-match", "policy", "claim-amount-error", "claim-check"),
+    *("policy-company", "policy-matches", "events", "event"),
+]
+
+
+@pytest.mark.parametrize(("locale", "orientation"), [("zh_CN", "landscape"), ("en", "portrait")])
+def test_policy_and_event_screens_have_no_violations(
+    browser: Browser, live_kiosk: LiveKiosk, axe_script: Path, locale: str, orientation: str
+) -> None:
+    context = _context(browser, PORTRAIT if orientation == "portrait" else LANDSCAPE)
+    page = context.new_page()
+    errors = watch_console(page)
+    audit = Audit(page, axe_script, f"{orientation} {'zh' if locale == 'zh_CN' else 'en'}")
+    start_appeal(page, live_kiosk.url, locale)  # the language chosen on the home screen
+    page.goto(live_kiosk.url + "/policies?q=社保")
+    audit.check("policies")
+    page.goto(live_kiosk.url + "/policies?q=区块链")
+    audit.check("policies-no-match")
+    page.goto(live_kiosk.url + "/policies?window=open")
+    page.locator(".policy-card").first.click()
+    audit.check("policy")
+    page.locator(".policy__claim").click()  # 申报: the claim starts at the company
+    company_code = first_tenant_code(live_kiosk)
+    page.locator("#uscc").fill(company_code)
+    page.locator("form.step-form button[type=submit]").click()
+    page.locator("#contact_name").fill("周少敏")
+    page.locator("#contact_mobile").fill("13807310000")
+    page.locator("form.step-form button[type=submit]").click()
+    page.locator("#amount").fill("-5")
+    page.locator("form.step-form button[type=submit]").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    audit.check("claim-amount-error")
+    page.locator("#amount").fill("5000")
+    page.locator("#statement").fill("去年研发投入增长 30%。")
+    page.locator("form.step-form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/claim/check$"))
+    audit.check("claim-check")
+    page.goto(live_kiosk.url + "/policies/match")
+    audit.check("policy-company")
+    page.locator(".choices .choice").first.click()
+    audit.check("policy-matches")
+    page.goto(live_kiosk.url + "/events")
+    audit.check("events")
+    page.locator("a[data-event]").first.click()
+    audit.check("event")
+    context.close()
+    assert _unexpected(errors) == []
+    assert audit.screens == POLICY_SCREENS
+    assert audit.problems == [], "\n" + "\n".join(audit.problems)
+
+
+def first_tenant_code(kiosk: LiveKiosk) -> str:
+    """A company of the demo building, by its credit code."""
+    with sqlite3.connect(kiosk.database) as connection:
+        row = connection.execute(
+            "SELECT uscc FROM tenant WHERE active ORDER BY id LIMIT 1"
+        ).fetchone()
+    return str(row[0])
