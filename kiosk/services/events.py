@@ -372,6 +372,13 @@ def sign_up(
     now = now or utcnow()
 
     def create() -> EventSignup:
+        # Sign-ups for one event take turns on its row (PostgreSQL; SQLite's writers take
+        # turns anyway): the same form sent twice finds the first, and two kiosks sending the
+        # same mobile at once cannot both pass the check for it.
+        _locked(db, draft.event_id, "")
+        existing = _by_key(db, draft.submission_key)
+        if existing is not None:
+            return existing
         signup = _new_signup(db, settings, draft, now)
         if slip is not None:
             from kiosk.services import printing

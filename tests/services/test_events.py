@@ -311,3 +311,20 @@ def test_demo_events(db: Session, settings: Settings, building: Building) -> Non
     assert _confirmed_counter(db, full) == full.capacity == 3
     listed = events.upcoming(db, "demo", now=now)
     assert (listed.total, listed.pages, len(listed.events)) == (6, 2, events.PAGE_SIZE)
+
+
+def test_one_mobile_from_two_kiosks_at_once_is_one_sign_up(
+    app: Flask, db: Session, settings: Settings, make_event: Callable[..., Event]
+) -> None:
+    factory = app.extensions["kiosk.sessionmaker"]
+    for round_ in range(5):
+        event = make_event(capacity=5, title=f"营商课堂 {round_}")
+        results = _race(
+            factory,
+            lambda s, e=event: _sign_up(s, settings, e, "13700000000").reference,
+            lambda s, e=event: _sign_up(s, settings, e, "13700000000").reference,
+        )
+        refused = [r for r in results if isinstance(r, ValidationFailed)]
+        assert len(refused) == 1 and "already signed up" in str(refused[0].message), results
+        assert _statuses(db, event) == [SignupStatus.CONFIRMED]
+        assert _confirmed_counter(db, event) == 1
