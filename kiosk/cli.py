@@ -230,7 +230,7 @@ def demo(ctx: click.Context) -> None:
         )
     click.echo(
         f"demo data loaded: {result['tenants']} companies, {result['appeals']} appeals, "
-        f"5 applications, {result['policies']} policies, {result['events']} events\n"
+        f"5 applications and 4 claims, {result['policies']} policies, {result['events']} events\n"
         f"staff sign-in at /admin: {result['username']} / {result['password']} (shown once)\n"
         f"a licence to collect at the kiosk (领取执照): {licence['uscc']}, "
         f"pickup code {licence['code']}"

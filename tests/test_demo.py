@@ -207,6 +207,7 @@ def test_kiosk_demo_command(
     assert first.exit_code == 0, first.output
     shown = re.search(r"admin / (\S+) \(shown once\)", first.output)
     assert shown is not None and "appeals" in first.output
+    assert "160 policies, 6 events" in first.output
     # One application of each kind, in the states staff meet, and a licence ready to collect.
     licence = re.search(r"领取执照\): (\S{18}), pickup code (\d{6})", first.output)
     assert licence is not None, first.output
@@ -225,6 +226,10 @@ def test_kiosk_demo_command(
     finally:
         engine.dispose()
     assert sorted((task, status) for task, status, _ in rows) == [
+        ("claim", "approved"),
+        ("claim", "approved"),
+        ("claim", "approved"),
+        ("claim", "submitted"),
         ("invoice", "approved"),
         ("register", "approved"),
         ("register", "submitted"),

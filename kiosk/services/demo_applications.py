@@ -9,16 +9,18 @@ from __future__ import annotations
 import random
 import secrets
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk.config import Settings
-from kiosk.models import InvoiceSlot, Room, Staff, Tenant
-from kiosk.services import applications
+from kiosk.models import InvoiceSlot, Room, Staff, Tenant, Window
+from kiosk.services import applications, claims
 from kiosk.services.applications import Draft
 from kiosk.services.audit import Actor
+from kiosk.services.policies import search
 from kiosk.tasks import TASKS
 from kiosk.tasks.applying import application_draft, open_answers, seal_resident_id
 from kiosk.tasks.base import Approval
@@ -181,4 +183,58 @@ def load_applications(
             ),
             now=now - timedelta(hours=1),
         )
+    _claims(db, settings, tenants, actor, now)
     return {"uscc": issued, "code": approved.pickup_code}
+
+
+# Claims under open policies: (company, amount claimed, granted, paid so many days ago).
+CLAIMS = ((4, "120000", "100000", 75), (5, "50000", "50000", 20), (6, "300000", "260000", None),
+          (7, "80000", None, None))  # fmt: skip
+
+
+def _claims(
+    db: Session, settings: Settings, tenants: list[Tenant], actor: Actor, now: datetime
+) -> None:
+    """Four claims: two paid (last quarter and this one, for 惠企资金兑现), one approved, one
+    waiting for staff."""
+    today = now.astimezone(settings.zone).date()
+    open_now = search.find(db, today=today, window=Window.OPEN, per_page=50).policies
+    fitting = [p for p in open_now if p.max_amount is not None and p.max_amount >= 300_000]
+    task = TASKS["claim"]
+    assert task.paperwork is not None and task.paperwork.approve is not None
+    for (index, amount, granted, paid_days_ago), policy in zip(CLAIMS, fitting, strict=False):
+        tenant = tenants[index % len(tenants)]
+        submitted_at = now - timedelta(days=(paid_days_ago or 2) + 20)
+        claim = applications.submit(
+            db,
+            settings,
+            _draft(
+                "claim",
+                _tenant_answers(
+                    tenant,
+                    policy_id=str(policy.id),
+                    policy_title=policy.title,
+                    contact_name="周少敏",
+                    contact_mobile="13500000000",
+                    amount=f"{Decimal(amount):.2f}",
+                    statement="上年度研发投入同比增长 35%，新增专利 4 项。",
+                ),
+            ),
+            now=submitted_at,
+        )
+        if granted is None:
+            continue
+
+        def approve(session: Session, application: Any, at: datetime, g: str = granted) -> None:
+            task.paperwork.approve(  # type: ignore[union-attr, misc]
+                Approval(
+                    session, settings, application, open_answers(application.answers), actor,
+                    at, amount_granted=Decimal(g),
+                )
+            )  # fmt: skip
+
+        decided = submitted_at + timedelta(days=7)
+        applications.approve(db, claim.id, actor, apply=approve, now=decided)
+        if paid_days_ago is not None:
+            paid_on = today - timedelta(days=paid_days_ago)
+            claims.record_payment(db, claim.id, paid_on, actor, now)
