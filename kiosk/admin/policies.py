@@ -38,7 +38,7 @@ from kiosk.admin.forms import ActionForm
 from kiosk.admin.views import actor, bp, can_supervise, me, settings
 from kiosk.db import get_session, transaction
 from kiosk.labels import BENEFIT, POLICY_LEVEL, WINDOW
-from kiosk.models import Benefit, Policy, PolicyLevel, PolicyNotice, Role, Tenant, Window
+from kiosk.models import Benefit, Policy, PolicyLevel, PolicyNotice, Role, Tenant
 from kiosk.services import audit, claims
 from kiosk.services.policies import catalogue, matching, search
 from kiosk.services.policies.catalogue import INDUSTRIES, SIZE_BANDS, PolicyError, today_in
@@ -141,11 +141,6 @@ def _policy_or_404(policy_id: int) -> Policy:
     return policy
 
 
-def _choice(name: str, kind: type[Any]) -> Any:
-    value = request.args.get(name, "")
-    return kind(value) if value in {m.value for m in kind} else None
-
-
 @bp.context_processor
 def _labels() -> dict[str, Any]:
     return {
@@ -164,11 +159,7 @@ def list_policies() -> str:
     db = get_session()
     today = today_in(settings().zone)
     query = request.args.get("q", "")[: search.MAX_QUERY]
-    filters = {
-        "level": _choice("level", PolicyLevel),
-        "benefit": _choice("benefit", Benefit),
-        "window": _choice("window", Window),
-    }
+    filters = search.filters_from(request.args)
     page = max(1, request.args.get("page", 1, type=int) or 1)
     found = search.find(db, query, today=today, page=page, per_page=PAGE_SIZE, **filters)
     args = {"q": query, **{k: v.value for k, v in filters.items() if v is not None}}

@@ -39,11 +39,6 @@ SHEET = "policy_sheet"
 _MAX_FACT = {"years": 200, "employees": 1_000_000}
 
 
-def _enum_arg(name: str, kind: type[Any]) -> Any:
-    value = request.args.get(name, "")
-    return kind(value) if value in {m.value for m in kind} else None
-
-
 def _page_arg() -> int:
     return max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
 
@@ -66,11 +61,7 @@ def list_policies() -> str:
     ctx = context()
     today = today_in(ctx.settings.zone)
     query = request.args.get("q", "")[: search.MAX_QUERY]
-    filters = {
-        "level": _enum_arg("level", PolicyLevel),
-        "benefit": _enum_arg("benefit", Benefit),
-        "window": _enum_arg("window", Window),
-    }
+    filters = search.filters_from(request.args)
     results = search.find(ctx.db, query, today=today, page=_page_arg(), **filters)
     args = {"q": query, **{k: v.value for k, v in filters.items() if v is not None}}
     return render_template(

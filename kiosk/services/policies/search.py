@@ -16,9 +16,10 @@ index ranked by ts_rank. Both live beside the `policy` table as `policy_fts`, ke
 
 from __future__ import annotations
 
+import enum
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -46,7 +47,6 @@ from sqlalchemy.orm import Session
 
 from kiosk.models import Benefit, Policy, PolicyLevel, Window
 
-TABLE = "policy_fts"
 # Literal statements (the table and columns are fixed; only values are parameters).
 _DELETE = "DELETE FROM policy_fts WHERE rowid = :id"
 _INSERT_PG = (
@@ -224,6 +224,21 @@ def _tsquery(terms: Sequence[Sequence[str]]) -> str:
         else:
             parts.append("(" + " <-> ".join(_quote(t) for t in tokens) + ")")
     return " & ".join(parts)
+
+
+def filters_from(args: Mapping[str, str]) -> dict[str, Any]:
+    """The level, benefit and window a page's query string asks for (a value that is not one
+    of them is ignored: a page never fails on a mistyped link)."""
+
+    def chosen(name: str, kind: type[enum.StrEnum]) -> Any:
+        value = args.get(name, "")
+        return kind(value) if value in {m.value for m in kind} else None
+
+    return {
+        "level": chosen("level", PolicyLevel),
+        "benefit": chosen("benefit", Benefit),
+        "window": chosen("window", Window),
+    }
 
 
 @dataclass(frozen=True)
