@@ -1,8 +1,9 @@
 """Default-deny access control: every view declares who may see it, or nobody may.
 
 `@public` marks a view anyone may open (the touchscreen, phone pages, health). `@requires(role)`
-marks a staff view. A view with neither is refused before it runs, and an architecture test
-walks the URL map to make sure none exists.
+marks a staff view. `@requires_token(scope)` marks a maintenance-API view, opened with a bearer
+token (no session, no cookie, so no CSRF token either). A view with none of them is refused
+before it runs, and an architecture test walks the URL map to make sure none exists.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import abort, current_app, g, redirect, request, session, url_for
+from flask import abort, current_app, g, jsonify, redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
 from kiosk.db import get_session
-from kiosk.models import Role, Staff
+from kiosk.models import ApiToken, Role, Scope, Staff
+from kiosk.services import tokens
 
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -39,6 +41,54 @@ def requires(role: Role) -> Callable[[F], F]:
     return decorate
 
 
+def requires_token(scope: Scope) -> Callable[[F], F]:
+    """Only a request with a live API token of at least `scope` may open this view."""
+
+    def decorate(view: F) -> F:
+        setattr(view, ACCESS_ATTR, scope)
+        return view
+
+    return decorate
+
+
+def current_token() -> ApiToken:
+    """The API token of this request (views behind @requires_token have one)."""
+    token: ApiToken = g.api_token
+    return token
+
+
+def _token_refused(status: int, error: str, message: str) -> Response:
+    response = jsonify(error=error, message=message)
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="kiosk"'
+    return response
+
+
+def _check_token(scope: Scope) -> Response | None:
+    header = request.headers.get("Authorization", "")
+    presented = header[7:].strip() if header[:7].lower() == "bearer " else ""
+    token = tokens.verify(get_session(), presented) if presented else None
+    if token is None:
+        log.info("api request refused: no live token", extra={"endpoint": request.endpoint})
+        return _token_refused(401, "unauthorized", "A live bearer token is required.")
+    log.info(
+        "api token used",
+        extra={
+            "token": token.key,
+            "token_name": token.name,
+            "scope": token.scope.value,
+            "endpoint": request.endpoint,
+            "method": request.method,
+            "remote_addr": request.remote_addr,
+        },
+    )
+    if token.scope.rank < scope.rank:
+        return _token_refused(403, "forbidden", f"This needs a token with scope {scope.value}.")
+    g.api_token = token
+    return None
+
+
 def current_staff() -> Staff | None:
     """The signed-in, active staff member, if any (cached for the request)."""
     if "staff" not in g:
@@ -58,6 +108,8 @@ def check_access() -> Response | None:
     access = getattr(view, ACCESS_ATTR, None)
     if access == PUBLIC:
         return None
+    if isinstance(access, Scope):
+        return _check_token(access)
     if not isinstance(access, Role):
         log.error("view %s declares no access rule; refused", endpoint)
         abort(403)

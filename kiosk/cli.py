@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kiosk import create_app
 from kiosk.config import ConfigError
 from kiosk.db import schema_is_current, upgrade
-from kiosk.models import Role
+from kiosk.models import Role, Scope
 
 log = logging.getLogger("kiosk")
 
@@ -144,6 +144,68 @@ def staff_create(
                 "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
             ) from None
     click.echo(f"created {role} {username}")
+
+
+@main.group()
+def token() -> None:
+    """Bearer tokens for the maintenance API (/api/v1)."""
+
+
+@token.command("create")
+@click.option("--name", required=True, help="Who or what uses it (a maintainer, a kiosk).")
+@click.option("--scope", type=click.Choice([s.value for s in Scope]), required=True)
+@click.option("--kiosk", "kiosk_id", default="", help="The kiosk id, for a kiosk's own token.")
+@click.pass_context
+def token_create(ctx: click.Context, name: str, scope: str, kiosk_id: str) -> None:
+    """Make a token and print it, once: only its hash is kept."""
+    from kiosk.errors import ValidationFailed
+    from kiosk.services import tokens
+
+    app = _app(ctx)
+    with _sessions(app)() as session, app.app_context():
+        try:
+            made = tokens.create(session, name, Scope(scope), kiosk_id=kiosk_id)
+        except ValidationFailed as exc:
+            raise click.ClickException("; ".join(str(v) for v in exc.fields.values())) from None
+    click.echo(made.token)
+    click.echo(f"({scope} token '{made.row.name}': shown this once; keep it secret)", err=True)
+
+
+@token.command("list")
+@click.pass_context
+def token_list(ctx: click.Context) -> None:
+    """Every token: key, scope, name, when made, last used, uses, revoked (never the secret)."""
+    from kiosk.services import tokens
+
+    app = _app(ctx)
+    with _sessions(app)() as session:
+        rows = tokens.listing(session)
+        for row in rows:
+            used = row.last_used_at.isoformat(timespec="seconds") if row.last_used_at else "never"
+            state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "live"
+            click.echo(
+                f"{row.key}  {row.scope.value:<8} {row.name}  made {row.created_at:%Y-%m-%d}  "
+                f"last used {used}  uses {row.uses}  {state}"
+            )
+    if not rows:
+        click.echo("no tokens")
+
+
+@token.command("revoke")
+@click.argument("key_or_name")
+@click.pass_context
+def token_revoke(ctx: click.Context, key_or_name: str) -> None:
+    """Revoke a token by its key (from `kiosk token list`) or its name."""
+    from kiosk.errors import NotFound
+    from kiosk.services import tokens
+
+    app = _app(ctx)
+    with _sessions(app)() as session, app.app_context():
+        try:
+            row = tokens.revoke(session, key_or_name)
+        except NotFound as exc:
+            raise click.ClickException(str(exc.message)) from None
+    click.echo(f"revoked {row.key} ({row.name})")
 
 
 @main.group()

@@ -287,3 +287,21 @@ class AuthActions:
 def auth(client: FlaskClient) -> AuthActions:
     """Sign-in helper for the admin."""
     return AuthActions(client)
+
+
+@pytest.fixture
+def cli_apps(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Flask]]:
+    """Apps the command line builds, so their connections are closed after the test."""
+    import kiosk.cli
+
+    apps: list[Flask] = []
+    real = kiosk.cli.create_app
+
+    def recording(*args: Any, **kwargs: Any) -> Flask:
+        apps.append(real(*args, **kwargs))
+        return apps[-1]
+
+    monkeypatch.setattr(kiosk.cli, "create_app", recording)
+    yield apps
+    for app in apps:
+        app.extensions["kiosk.engine"].dispose()

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 
 from kiosk.access import ACCESS_ATTR, PUBLIC
-from kiosk.models import Role
+from kiosk.models import Role, Scope
 
 ROOT = Path(__file__).resolve().parent.parent
 # Views anyone may open, by design; anything else public must be added here consciously.
@@ -73,9 +73,11 @@ def _rules(app: Flask) -> list[tuple[str, str, set[str]]]:
 def test_every_route_declares_its_access_rule(app: Flask) -> None:
     for endpoint, url, _ in _rules(app):
         access = getattr(app.view_functions[endpoint], ACCESS_ATTR, None)
-        assert access == PUBLIC or isinstance(access, Role), (
+        assert access == PUBLIC or isinstance(access, Role | Scope), (
             f"{endpoint} ({url}) has no access rule"
         )
+        if isinstance(access, Scope):
+            assert url.startswith("/api/v1/"), f"{endpoint}: a token opens the API only"
         if access == PUBLIC:
             assert endpoint in PUBLIC_ENDPOINTS, f"{endpoint} is public but not on the allow-list"
 
@@ -121,7 +123,12 @@ def test_every_post_route_refuses_a_missing_csrf_token(
         if "POST" not in methods or endpoint in CSRF_EXEMPT:
             continue
         response = client.post(_sample_url(url), data={"anything": "1"})
-        staff_only = isinstance(getattr(app.view_functions[endpoint], ACCESS_ATTR, None), Role)
+        access = getattr(app.view_functions[endpoint], ACCESS_ATTR, None)
+        if isinstance(access, Scope):
+            # A bearer token, never a cookie: without one, refused whoever is signed in.
+            assert response.status_code == 401, f"{endpoint} accepted a POST without a token"
+            continue
+        staff_only = isinstance(access, Role)
         if staff_only and not signed_in:
             # Refused one step earlier: not signed in.
             assert response.status_code == 302 and "/admin/sign-in" in response.location, endpoint

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -176,24 +175,6 @@ def test_second_load_changes_nothing(app: Flask, db: Session) -> None:
     counts = {m: _count(db, m) for m in models}
     assert load_demo(db, settings) == {"already": True}
     assert {m: _count(db, m) for m in models} == counts
-
-
-@pytest.fixture
-def cli_apps(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Flask]]:
-    """Apps the command line builds, so their connections are closed after the test."""
-    import kiosk.cli
-
-    apps: list[Flask] = []
-    real = kiosk.cli.create_app
-
-    def recording(*args: Any, **kwargs: Any) -> Flask:
-        apps.append(real(*args, **kwargs))
-        return apps[-1]
-
-    monkeypatch.setattr(kiosk.cli, "create_app", recording)
-    yield apps
-    for app in apps:
-        app.extensions["kiosk.engine"].dispose()
 
 
 def test_kiosk_demo_command(

@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per domain area."""
 
+from kiosk.models.api_token import ApiToken, Scope
 from kiosk.models.appeal import (
     Appeal,
     AppealCategory,
@@ -39,6 +40,7 @@ from kiosk.models.web_session import WebSession
 
 __all__ = [
     "Announcement",
+    "ApiToken",
     "Appeal",
     "AppealCategory",
     "AppealEvent",
@@ -72,6 +74,7 @@ __all__ = [
     "ReferenceCounter",
     "Role",
     "Room",
+    "Scope",
     "SignupStatus",
     "Staff",
     "Tenant",

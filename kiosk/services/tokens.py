@@ -1,0 +1,91 @@
+"""API tokens: made (the token shown once), checked on every request, listed, revoked."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+import secrets
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from kiosk.db import transaction, utcnow
+from kiosk.errors import NotFound, ValidationFailed
+from kiosk.models import ApiToken, Scope
+from kiosk.text import clean_text
+
+log = logging.getLogger(__name__)
+_FORMAT = re.compile(r"^lk_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$")
+
+
+@dataclass(frozen=True)
+class NewToken:
+    """A token just made: `token` is shown once and never stored."""
+
+    row: ApiToken
+    token: str
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("ascii")).hexdigest()
+
+
+def create(db: Session, name: str, scope: Scope, *, kiosk_id: str = "") -> NewToken:
+    """Make a token for a maintainer (or a kiosk, with its id)."""
+    cleaned = clean_text(name).text
+    if not cleaned or len(cleaned) > 80:
+        raise ValidationFailed(fields={"name": _l("Give the token a name of 1 to 80 characters.")})
+    key, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
+    with transaction(db):
+        row = ApiToken(
+            key=key, secret_sha256=_digest(secret), name=cleaned, scope=scope, kiosk_id=kiosk_id
+        )
+        db.add(row)
+        db.flush()
+    return NewToken(row, f"lk_{key}_{secret}")
+
+
+def verify(db: Session, presented: str) -> ApiToken | None:
+    """The live token `presented` is, or None; a use is counted and logged."""
+    match = _FORMAT.match(presented)
+    if match is None:
+        return None
+    key, secret = match.groups()
+    row = db.scalar(select(ApiToken).where(ApiToken.key == key))
+    if row is None or row.revoked_at is not None:
+        return None
+    if not hmac.compare_digest(row.secret_sha256, _digest(secret)):
+        return None
+    with transaction(db):
+        db.execute(
+            update(ApiToken)
+            .where(ApiToken.id == row.id)
+            .values(uses=ApiToken.uses + 1, last_used_at=utcnow())
+        )
+    return row
+
+
+def listing(db: Session) -> list[ApiToken]:
+    """Every token, newest first (revoked ones too: the record stays)."""
+    return list(db.scalars(select(ApiToken).order_by(ApiToken.id.desc())))
+
+
+def revoke(db: Session, key_or_name: str) -> ApiToken:
+    """Revoke a token by its key (the part after lk_) or its name; refused from then on."""
+    with transaction(db):
+        row = db.scalar(
+            select(ApiToken).where(
+                (ApiToken.key == key_or_name.removeprefix("lk_")[:16])
+                | (ApiToken.name == key_or_name),
+                ApiToken.revoked_at.is_(None),
+            )
+        )
+        if row is None:
+            raise NotFound(_l("No live token has that key or name."))
+        row.revoked_at = utcnow()
+    log.info("api token revoked", extra={"token": row.key, "token_name": row.name})
+    return row
