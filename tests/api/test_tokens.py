@@ -126,4 +126,5 @@ def test_the_command_line_makes_lists_and_revokes(
     assert revoked.exit_code == 0 and "revoked" in revoked.output
     assert "revoked" in runner.invoke(main, [*instance, "token", "list"]).output
     gone = runner.invoke(main, [*instance, "token", "revoke", key])
-    assert gone.exit_code != 0 and "No live token" in gone.output
+    # The command line speaks the station's default language, Chinese.
+    assert gone.exit_code != 0 and "没有该编号或名称的有效令牌" in gone.output
