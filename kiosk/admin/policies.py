@@ -39,7 +39,7 @@ from kiosk.admin.views import actor, bp, can_supervise, me, settings
 from kiosk.db import get_session, transaction
 from kiosk.labels import BENEFIT, POLICY_LEVEL, WINDOW
 from kiosk.models import Benefit, Policy, PolicyLevel, PolicyNotice, Role, Tenant
-from kiosk.services import audit, claims
+from kiosk.services import audit, claims, tenants
 from kiosk.services.policies import catalogue, matching, search
 from kiosk.services.policies.catalogue import INDUSTRIES, SIZE_BANDS, PolicyError, today_in
 from kiosk.services.policies.sheet import amount_text, deadline_text
@@ -416,7 +416,7 @@ def company_matches() -> str:
     tenant = db.get(Tenant, chosen) if chosen else None
     candidates: list[Tenant] = []
     if tenant is None and query.strip():
-        candidates = matching.find_companies(db, query)
+        candidates = tenants.find_anywhere(db, query)
         if len(candidates) == 1:
             tenant = candidates[0]
     found = None

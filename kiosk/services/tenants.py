@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import false, func, or_, select
+from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from kiosk.models import Building, Room, Tenant
@@ -28,6 +28,25 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _named(text: str) -> ColumnElement[bool]:
+    """A company whose name contains `text` or whose USCC starts with it."""
+    code = normalize_uscc(text)
+    return or_(
+        Tenant.name.like(f"%{_escape_like(text)}%", escape="\\"),
+        Tenant.uscc.like(f"{_escape_like(code)}%", escape="\\") if code else false(),
+    )
+
+
+def find_anywhere(db: Session, query: str, limit: int = 20) -> list[Tenant]:
+    """Active companies of every building matching `query` as search() does (staff look
+    across buildings), by name; none for an empty query."""
+    text = clean_text(query).text[:100]
+    if not text:
+        return []
+    found = select(Tenant).where(Tenant.active, _named(text)).order_by(Tenant.name).limit(limit)
+    return list(db.scalars(found))
+
+
 def search(db: Session, building_code: str, query: str, page: int = 1) -> TenantPage:
     """Companies in the building whose name contains `query` or whose USCC starts with it.
 
@@ -36,14 +55,7 @@ def search(db: Session, building_code: str, query: str, page: int = 1) -> Tenant
     text = clean_text(query).text[:100]
     condition = [Building.code == building_code, Tenant.active]
     if text:
-        pattern = f"%{_escape_like(text)}%"
-        code = normalize_uscc(text)
-        condition.append(
-            or_(
-                Tenant.name.like(pattern, escape="\\"),
-                Tenant.uscc.like(f"{_escape_like(code)}%", escape="\\") if code else false(),
-            )
-        )
+        condition.append(_named(text))
     base = select(Tenant).join(Building).where(*condition)
     total = db.scalar(select(func.count()).select_from(base.subquery())) or 0
     pages = max(1, -(-total // PAGE_SIZE))

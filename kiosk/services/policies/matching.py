@@ -262,26 +262,3 @@ def matching_tenants(db: Session, policy: Policy, today: date) -> list[tuple[Ten
             found.append((tenant, why))
     found.sort(key=lambda item: sum(1 for r in item[1] if r.met is Met.UNKNOWN))
     return found
-
-
-def find_companies(db: Session, query: str, limit: int = 20) -> list[Tenant]:
-    """Active companies of every building whose name contains `query` or whose code starts
-    with it (staff look across buildings)."""
-    text = query.strip()[:100]
-    if not text:
-        return []
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return list(
-        db.scalars(
-            select(Tenant)
-            .where(
-                Tenant.active.is_(True),
-                or_(
-                    Tenant.name.like(f"%{escaped}%", escape="\\"),
-                    Tenant.uscc.like(f"{escaped.upper()}%", escape="\\"),
-                ),
-            )
-            .order_by(Tenant.name)
-            .limit(limit)
-        )
-    )
