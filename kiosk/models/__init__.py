@@ -25,6 +25,16 @@ from kiosk.models.application import (
 from kiosk.models.base import Base
 from kiosk.models.building import Building, Tenant
 from kiosk.models.event import Event, EventSignup, EventType, SignupStatus
+from kiosk.models.fleet import (
+    CommandKind,
+    CommandStatus,
+    ConfigVersion,
+    Kiosk,
+    KioskAlert,
+    KioskCommand,
+    KioskLog,
+    KioskState,
+)
 from kiosk.models.policy import (
     Benefit,
     BenefitClaim,
@@ -55,12 +65,20 @@ __all__ = [
     "BenefitClaim",
     "Building",
     "CodeAttempts",
+    "CommandKind",
+    "CommandStatus",
+    "ConfigVersion",
     "Event",
     "EventKind",
     "EventSignup",
     "EventType",
     "HandOff",
     "InvoiceSlot",
+    "Kiosk",
+    "KioskAlert",
+    "KioskCommand",
+    "KioskLog",
+    "KioskState",
     "Licence",
     "LicencePrint",
     "LicenceStatus",

@@ -42,6 +42,8 @@ class Staff(Timestamped, Base):
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
+    # "" sees every building; a building's code limits the officer to that building's work.
+    building_code: Mapped[str] = mapped_column(String(40), default="", server_default="")
 
 
 class AuditLog(Base):
