@@ -73,6 +73,16 @@ def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
         worker = PrintWorker(_sessions(app), settings)
         worker.start()
         app.extensions["kiosk.print_worker"] = worker
+    local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - a comparison
+    app.extensions["kiosk.self_url"] = f"http://{local}:{port}"
+    agent = None
+    if settings.fleet_agent:
+        from kiosk.services.fleet.agent import FleetAgent
+        from kiosk.services.fleet.executors import EXECUTORS
+
+        agent = FleetAgent(app, EXECUTORS)
+        agent.start()
+        app.extensions["kiosk.fleet_agent"] = agent
     click.echo(f"Lobby Kiosk {settings.id} on http://{host}:{port}/ (admin: /admin)")
     try:
         waitress_serve(
@@ -85,6 +95,8 @@ def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
             clear_untrusted_proxy_headers=True,
         )
     finally:
+        if agent is not None:
+            agent.stop()
         if worker is not None:
             worker.stop()
 

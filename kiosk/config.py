@@ -16,7 +16,14 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Config as FlaskConfig
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 ENV_PREFIX = "KIOSK_"
 CONFIG_FILE = "kiosk.cfg"
@@ -41,6 +48,7 @@ class Settings(BaseModel):
     database_url: str
     id: str = Field(default="kiosk-1", pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")
     building: str = Field(default="demo", pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")
+    name: str = Field(default="", max_length=60)  # e.g. A座大堂 1号机; "" shows the id
     station_name: str = Field(default="楼宇政务服务驿站", min_length=1, max_length=60)
     default_locale: Literal["zh_CN", "en"] = "zh_CN"
     timezone: str = "Asia/Shanghai"
@@ -72,6 +80,18 @@ class Settings(BaseModel):
     db_busy_timeout_ms: int = Field(default=5000, ge=0, le=60_000)
     staff_page_size: int = Field(default=50, ge=10, le=500)
     home_figures_seconds: int = Field(default=60, ge=0, le=24 * 3600)
+    # The fleet: how often this kiosk reports, and when a silent kiosk is stale, then offline.
+    heartbeat_seconds: float = Field(default=30, gt=0, le=3600)
+    stale_seconds: float = Field(default=90, gt=0, le=24 * 3600)
+    offline_seconds: float = Field(default=180, gt=0, le=24 * 3600)
+    command_poll_seconds: float = Field(default=2, gt=0, le=60)
+    # Closed on purpose, in local time (e.g. 23:00-06:00): silence then is not an alarm.
+    closed_hours: str = Field(
+        default="", pattern=r"^$|^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$"
+    )
+    alert_webhook_url: str = ""  # gets a JSON POST once when a kiosk goes down, once when back
+    announcement_banner: str = Field(default="", max_length=200)  # on every terminal page
+    fleet_agent: bool = True  # heartbeats, commands and central configuration (serve only)
 
     @field_validator("timezone")
     @classmethod
@@ -90,10 +110,10 @@ class Settings(BaseModel):
             raise ValueError("must be a sqlite:/// or postgresql:// URL")
         return value
 
-    @field_validator("complaint_qr_url", "public_url")
+    @field_validator("complaint_qr_url", "public_url", "alert_webhook_url")
     @classmethod
     def _http_url(cls, value: str, info: Any) -> str:
-        if value == "" and info.field_name == "public_url":
+        if value == "" and info.field_name in ("public_url", "alert_webhook_url"):
             return value
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -123,6 +143,21 @@ class Settings(BaseModel):
         except PrinterConfigError as exc:
             raise ValueError(str(exc)) from exc
         return value
+
+    @model_validator(mode="after")
+    def _stale_before_offline(self) -> Settings:
+        if not self.heartbeat_seconds < self.stale_seconds < self.offline_seconds:
+            raise ValueError(
+                "KIOSK_HEARTBEAT_SECONDS < KIOSK_STALE_SECONDS < KIOSK_OFFLINE_SECONDS must hold "
+                f"(now {self.heartbeat_seconds:g} < {self.stale_seconds:g}"
+                f" < {self.offline_seconds:g})"
+            )
+        return self
+
+    @property
+    def display_name(self) -> str:
+        """The kiosk's name for people: its name, or its id."""
+        return self.name or self.id
 
     @property
     def zone(self) -> ZoneInfo:
@@ -189,7 +224,10 @@ def load_settings(
     except ValidationError as exc:
         lines = []
         for error in exc.errors():
-            name = str(error["loc"][0]) if error["loc"] else "?"
+            if not error["loc"]:  # a rule across settings: its message names them
+                lines.append(error["msg"].removeprefix("Value error, "))
+                continue
+            name = str(error["loc"][0])
             shown = "<hidden>" if name == "secret_key" else repr(values.get(name))
             source = sources.get(name, "default")
             lines.append(f"KIOSK_{name.upper()}={shown} ({source}): {error['msg']}")

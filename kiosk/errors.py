@@ -84,7 +84,10 @@ def render_error(error: DomainError) -> BaseResponse | tuple[Any, int]:
     """Show a domain error the way the current face shows errors."""
     face = _face()
     if face == "api" or request.accept_mimetypes.best == "application/json":
-        return jsonify(error=error.code, message=str(error.message)), error.status
+        body: dict[str, Any] = {"error": error.code, "message": str(error.message)}
+        if isinstance(error, ValidationFailed) and error.fields:
+            body["fields"] = {name: str(text) for name, text in error.fields.items()}
+        return jsonify(body), error.status
     if face == "admin" and request.method == "POST" and error.status < 500:
         flash(str(error.message), "error")
         return redirect(_same_site(request.referrer) or url_for("admin.index"), 303)

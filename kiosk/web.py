@@ -40,9 +40,11 @@ def init_app(app: Flask) -> None:
     from kiosk.admin import bp as admin_bp
     from kiosk.api import bp as api_bp
     from kiosk.public import bp as public_bp
+    from kiosk.services.fleet.screen import Screen
     from kiosk.terminal import bp as terminal_bp
 
     csrf.init_app(app)
+    app.extensions["kiosk.screen"] = Screen()  # what this kiosk's touchscreen shows
     app.jinja_env.globals.update(static_url=static_url, qr_svg=qr_svg, kiosk_version=__version__)
     app.jinja_env.add_extension("jinja2.ext.do")
     for blueprint in (terminal_bp, public_bp, admin_bp, api_bp):

@@ -18,6 +18,7 @@ PUBLIC_ENDPOINTS = {
     "terminal.switch_language",
     "terminal.switch_display_mode",  # large text / high contrast, kept in the session
     "terminal.attract",  # the attract screen of an idle kiosk: nothing personal, no session
+    "terminal.report_screen",  # the screen says which page it shows; answers reload/pause
     "terminal.wipe_session",
     "terminal.start_task",
     "terminal.task_step",
@@ -77,7 +78,8 @@ def test_every_route_declares_its_access_rule(app: Flask) -> None:
             f"{endpoint} ({url}) has no access rule"
         )
         if isinstance(access, Scope):
-            assert url.startswith("/api/v1/"), f"{endpoint}: a token opens the API only"
+            # A token opens the API, and /metrics, where Prometheus expects it.
+            assert url.startswith("/api/v1/") or url == "/metrics", f"{endpoint}: not the API"
         if access == PUBLIC:
             assert endpoint in PUBLIC_ENDPOINTS, f"{endpoint} is public but not on the allow-list"
 

@@ -34,7 +34,7 @@ class Kiosk(Base):
     building_code: Mapped[str] = mapped_column(String(40), index=True)
     version: Mapped[str] = mapped_column(String(40), default="")
     started_at: Mapped[datetime | None]
-    last_seen_at: Mapped[datetime | None]
+    last_seen_at: Mapped[datetime | None] = mapped_column(index=True)
     uptime_seconds: Mapped[int] = mapped_column(BigInteger, default=0)
     # The screen: the page it shows (a route, never a tenant's data) and since when; and when
     # the browser last reported at all, so a screen that is on but frozen shows.

@@ -89,3 +89,28 @@ def revoke(db: Session, key_or_name: str) -> ApiToken:
         row.revoked_at = utcnow()
     log.info("api token revoked", extra={"token": row.key, "token_name": row.name})
     return row
+
+
+@dataclass(frozen=True)
+class Rotated:
+    """A kiosk's new token, and the keys of the ones it replaced (now revoked)."""
+
+    new: NewToken
+    revoked: list[str]
+
+
+def rotate_for_kiosk(db: Session, kiosk_id: str, scope: Scope) -> Rotated:
+    """Give a kiosk a new token and revoke every other live token tied to it."""
+    made = create(db, f"kiosk {kiosk_id}", scope, kiosk_id=kiosk_id)
+    with transaction(db):
+        old = db.scalars(
+            select(ApiToken).where(
+                ApiToken.kiosk_id == kiosk_id,
+                ApiToken.revoked_at.is_(None),
+                ApiToken.id != made.row.id,
+            )
+        ).all()
+        for row in old:
+            row.revoked_at = utcnow()
+    log.info("kiosk token rotated", extra={"kiosk": kiosk_id, "token": made.row.key})
+    return Rotated(made, [row.key for row in old])

@@ -71,6 +71,7 @@ def _layout_helpers() -> dict[str, Any]:
         return state.is_down(state.get(get_session(), settings.id))
 
     return {
+        "screen_state": lambda: current_app.extensions["kiosk.screen"],
         "building_name": building_name,
         "terminal_has_state": terminal_has_state,
         "printer_down": printer_down,

@@ -57,6 +57,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("kiosk", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_kiosk_building_code"), ["building_code"], unique=False)
+        batch_op.create_index(batch_op.f("ix_kiosk_last_seen_at"), ["last_seen_at"], unique=False)
 
     op.create_table(
         "kiosk_alert",
@@ -179,6 +180,7 @@ def downgrade() -> None:
 
     op.drop_table("kiosk_alert")
     with op.batch_alter_table("kiosk", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_kiosk_last_seen_at"))
         batch_op.drop_index(batch_op.f("ix_kiosk_building_code"))
 
     op.drop_table("kiosk")

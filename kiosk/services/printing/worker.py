@@ -60,11 +60,18 @@ class PrintWorker:
     ) -> None:
         self._factory = factory
         self._settings = settings
+        self._printer_factory = printer_factory
         self._printer = printer_factory(settings.receipt_printer, settings.printer_timeout)
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._last_poll = float("-inf")
+
+    def use_settings(self, settings: Settings) -> None:
+        """Take up new settings (a printer URL pushed centrally): the next job uses them."""
+        self._printer = self._printer_factory(settings.receipt_printer, settings.printer_timeout)
+        self._settings = settings
         self._last_poll = float("-inf")
 
     def start(self) -> None:

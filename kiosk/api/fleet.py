@@ -1,0 +1,350 @@
+"""The maintenance API's fleet: kiosks and their state, heartbeats, commands, central
+configuration, logs, alerts, printers and announcements. Reads need a read token; commands,
+heartbeats and announcements an operate token; configuration changes an admin token. A token
+tied to a kiosk may speak only of that kiosk."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import abort, current_app, jsonify, request, url_for
+from werkzeug.wrappers import Response
+
+from kiosk.access import current_token, requires_token
+from kiosk.api.views import bp
+from kiosk.config import Settings
+from kiosk.db import get_session
+from kiosk.errors import NotFound
+from kiosk.models import (
+    CommandKind,
+    ConfigVersion,
+    Kiosk,
+    KioskAlert,
+    KioskCommand,
+    KioskState,
+    Scope,
+)
+from kiosk.services import announcements, printing
+from kiosk.services.announcements import AnnouncementDraft
+from kiosk.services.audit import Actor
+from kiosk.services.fleet import commands, kiosks, logs
+from kiosk.services.fleet import settings as central
+from kiosk.services.fleet.agent import limits
+from kiosk.web import csrf
+
+LIMIT_MAX = 500
+
+
+def _when(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def kiosk_json(kiosk: Kiosk, now: datetime) -> dict[str, Any]:
+    """A kiosk as the API shows it."""
+    settings: Settings = current_app.config["KIOSK"]
+    return {
+        "id": kiosk.id, "name": kiosk.name, "building": kiosk.building_code,
+        "state": kiosk.state.value, "state_since": _when(kiosk.state_since),
+        "last_seen_at": _when(kiosk.last_seen_at), "version": kiosk.version,
+        "started_at": _when(kiosk.started_at), "uptime_seconds": kiosk.uptime_seconds,
+        "last_page": kiosk.last_page, "last_page_at": _when(kiosk.last_page_at),
+        "screen_seen_at": _when(kiosk.screen_seen_at),
+        "screen_frozen": kiosks.screen_frozen(kiosk, now, limits(settings)),
+        "printers": kiosk.printers, "queue_depth": kiosk.queue_depth,
+        "free_disk_bytes": kiosk.free_disk_bytes, "closed_hours": kiosk.closed_hours,
+        "paused": kiosk.paused_message is not None, "paused_message": kiosk.paused_message,
+        "banner": kiosk.banner, "banner_until": _when(kiosk.banner_until),
+        "config_version": kiosk.config_version,
+    }  # fmt: skip
+
+
+def command_json(command: KioskCommand) -> dict[str, Any]:
+    """A command as the API shows it (a screenshot is a link, not inline)."""
+    body = {
+        "id": command.id, "kiosk": command.kiosk_id, "kind": command.kind.value,
+        "payload": command.payload, "status": command.status.value,
+        "issued_by": command.issued_by, "issued_at": _when(command.issued_at),
+        "picked_at": _when(command.picked_at), "finished_at": _when(command.finished_at),
+        "result": command.result, "screenshot_url": None,
+    }  # fmt: skip
+    if command.attachment is not None:
+        body["screenshot_url"] = url_for("api.get_screenshot", command_id=command.id)
+    return body
+
+
+def alert_json(alert: KioskAlert) -> dict[str, Any]:
+    """An alert as the API shows it."""
+    return {
+        "id": alert.id, "kiosk": alert.kiosk_id, "kind": alert.kind,
+        "from": alert.state_from, "to": alert.state_to, "at": _when(alert.at),
+        "delivered_at": _when(alert.delivered_at), "attempts": alert.attempts,
+    }  # fmt: skip
+
+
+def config_json(version: ConfigVersion | None, scope: str) -> dict[str, Any]:
+    """One scope's central configuration."""
+    if version is None:
+        return {"kiosk": scope, "version": 0, "values": {}, "changed_by": None, "changed_at": None}
+    return {
+        "kiosk": version.kiosk_id, "version": version.id, "values": version.values,
+        "changes": version.changes, "changed_by": version.changed_by,
+        "changed_at": _when(version.changed_at),
+    }  # fmt: skip
+
+
+def _bad(parameter: str, expected: str) -> Response:
+    response = jsonify(error="bad_parameter", parameter=parameter, expected=expected)
+    response.status_code = 400
+    return response
+
+
+def _limit(default: int = 50) -> int:
+    raw = request.args.get("limit", str(default))
+    if not raw.isdigit() or not 1 <= int(raw) <= LIMIT_MAX:
+        abort(_bad("limit", f"a whole number from 1 to {LIMIT_MAX}"))
+    return int(raw)
+
+
+def _body() -> dict[str, Any]:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        abort(_bad("body", "a JSON object"))
+    return data
+
+
+def _own(kiosk_id: str) -> None:
+    """A kiosk's token speaks only of its kiosk."""
+    bound = current_token().kiosk_id
+    if bound and bound != kiosk_id:
+        abort(Response('{"error":"forbidden","message":"This token is for another kiosk."}',
+                       403, mimetype="application/json"))  # fmt: skip
+
+
+def _who() -> str:
+    token = current_token()
+    return f"token {token.key} ({token.name})"
+
+
+def _kiosk(kiosk_id: str) -> Kiosk:
+    _own(kiosk_id)
+    kiosk = kiosks.get(get_session(), kiosk_id)
+    if kiosk is None:
+        raise NotFound("No kiosk with that id has ever reported.")
+    return kiosk
+
+
+@bp.get("/api/v1/kiosks")
+@requires_token(Scope.READ)
+def list_kiosks() -> Response:
+    """The fleet, by building; `building` and `state` narrow it."""
+    state = request.args.get("state", "")
+    if state and state not in {s.value for s in KioskState}:
+        return _bad("state", "one of " + ", ".join(s.value for s in KioskState))
+    db, now = get_session(), datetime.now().astimezone()
+    found = kiosks.listing(
+        db, request.args.get("building", ""), KioskState(state) if state else None
+    )
+    return jsonify(kiosks=[kiosk_json(k, now) for k in found], counts=kiosks.state_counts(db))
+
+
+@bp.get("/api/v1/kiosks/<kiosk_id>")
+@requires_token(Scope.READ)
+def get_kiosk(kiosk_id: str) -> Response:
+    """One kiosk: its state, its last commands and alerts."""
+    kiosk, db = _kiosk(kiosk_id), get_session()
+    body = kiosk_json(kiosk, datetime.now().astimezone())
+    body["commands"] = [command_json(c) for c in commands.recent(db, kiosk_id, 10)]
+    body["alerts"] = [alert_json(a) for a in kiosks.alerts(db, kiosk_id, 10)]
+    return jsonify(body)
+
+
+@bp.post("/api/v1/kiosks/<kiosk_id>/heartbeat")
+@requires_token(Scope.OPERATE)
+def post_heartbeat(kiosk_id: str) -> Response:
+    """A kiosk reports itself over HTTP (the same report its agent writes directly)."""
+    _own(kiosk_id)
+    data = _body()
+    fields = {
+        "building": str, "name": str, "version": str, "uptime_seconds": int,
+        "last_page": str, "queue_depth": int, "free_disk_bytes": int, "printers": dict,
+    }  # fmt: skip
+    for name, kind in fields.items():
+        if name in data and (not isinstance(data[name], kind) or isinstance(data[name], bool)):
+            return _bad(name, kind.__name__)
+    if not isinstance(data.get("building"), str) or not data["building"]:
+        return _bad("building", "the building's code")
+    beat = kiosks.Beat(
+        kiosk_id=kiosk_id[:40], building_code=data["building"][:40],
+        name=data.get("name", "")[:60], version=data.get("version", "")[:40],
+        uptime_seconds=data.get("uptime_seconds", 0), last_page=data.get("last_page", "")[:200],
+        queue_depth=data.get("queue_depth", 0), free_disk_bytes=data.get("free_disk_bytes"),
+        printers={str(k)[:20]: str(v)[:20] for k, v in data.get("printers", {}).items()},
+    )  # fmt: skip
+    kiosk = kiosks.heartbeat(get_session(), beat)
+    return jsonify(state=kiosk.state.value, last_seen_at=_when(kiosk.last_seen_at))
+
+
+@bp.get("/api/v1/kiosks/<kiosk_id>/logs")
+@requires_token(Scope.READ)
+def get_logs(kiosk_id: str) -> Response:
+    """A kiosk's newest log records at `level` (default INFO) or above."""
+    _own(kiosk_id)
+    level = request.args.get("level", "INFO").upper()
+    if level not in logs.LEVELS:
+        return _bad("level", "one of " + ", ".join(logs.LEVELS))
+    found = logs.recent(get_session(), kiosk_id, level=level, limit=_limit(100))
+    records = [
+        {"at": _when(r.at), "level": r.level, "logger": r.logger, "message": r.message,
+         "fields": r.fields}
+        for r in found
+    ]  # fmt: skip
+    return jsonify(kiosk=kiosk_id, records=records)
+
+
+@bp.get("/api/v1/kiosks/<kiosk_id>/commands")
+@requires_token(Scope.READ)
+def list_commands(kiosk_id: str) -> Response:
+    """A kiosk's newest commands."""
+    _own(kiosk_id)
+    found = commands.recent(get_session(), kiosk_id, _limit(20))
+    return jsonify(commands=[command_json(c) for c in found])
+
+
+@bp.post("/api/v1/kiosks/<kiosk_id>/commands")
+@requires_token(Scope.OPERATE)
+def issue_command(kiosk_id: str) -> tuple[Response, int, dict[str, str]]:
+    """Queue a command; follow it at the Location given."""
+    _own(kiosk_id)
+    data = _body()
+    kind, payload = data.get("kind"), data.get("payload", {})
+    if kind not in {k.value for k in CommandKind}:
+        abort(_bad("kind", "one of " + ", ".join(k.value for k in CommandKind)))
+    if not isinstance(payload, dict):
+        abort(_bad("payload", "a JSON object"))
+    command = commands.issue(get_session(), kiosk_id, CommandKind(kind), payload, _who())
+    location = url_for("api.get_command", command_id=command.id)
+    return jsonify(command_json(command)), 202, {"Location": location}
+
+
+@bp.get("/api/v1/commands/<int:command_id>")
+@requires_token(Scope.READ)
+def get_command(command_id: int) -> Response:
+    """One command and, once its kiosk has run it, the result."""
+    command = commands.get(get_session(), command_id)
+    _own(command.kiosk_id)
+    return jsonify(command_json(command))
+
+
+@bp.get("/api/v1/commands/<int:command_id>/screenshot")
+@requires_token(Scope.READ)
+def get_screenshot(command_id: int) -> Response:
+    """The PNG a screenshot command brought back."""
+    command = commands.get(get_session(), command_id)
+    _own(command.kiosk_id)
+    if command.attachment is None:
+        raise NotFound("This command brought back no picture.")
+    response = Response(command.attachment, mimetype="image/png")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/api/v1/config")
+@requires_token(Scope.READ)
+def get_config() -> Response:
+    """The central configuration of the fleet, or of one kiosk (`kiosk`), with its history."""
+    scope = request.args.get("kiosk", "")
+    db = get_session()
+    body = config_json(central.current(db, scope), scope)
+    body["settable"] = list(central.CENTRAL)
+    body["history"] = [config_json(v, scope) for v in central.history(db, scope, _limit(20))]
+    return jsonify(body)
+
+
+@bp.patch("/api/v1/config")
+@requires_token(Scope.ADMIN)
+def change_config() -> Response:
+    """Set central values (`values`; null clears one) for the fleet or a kiosk (`kiosk`)."""
+    data = _body()
+    scope, values = data.get("kiosk", ""), data.get("values")
+    if not isinstance(scope, str) or len(scope) > 40:
+        return _bad("kiosk", "a kiosk id, or empty for the whole fleet")
+    if not isinstance(values, dict) or not values:
+        return _bad("values", "a JSON object of settings")
+    version = central.change(get_session(), current_app.config["KIOSK"], scope, values, _who())
+    return jsonify(config_json(version, scope))
+
+
+@bp.get("/api/v1/alerts")
+@requires_token(Scope.READ)
+def list_alerts() -> Response:
+    """The newest alerts: a kiosk down, a kiosk back."""
+    found = kiosks.alerts(get_session(), request.args.get("kiosk", ""), _limit())
+    return jsonify(alerts=[alert_json(a) for a in found])
+
+
+@bp.get("/api/v1/printers")
+@requires_token(Scope.READ)
+def list_printers() -> Response:
+    """Every kiosk's printers, as they last said."""
+    rows = printing.state.all_states(get_session())
+    return jsonify(
+        printers=[
+            {"kiosk": r.kiosk_id, "printer": r.printer, "url": r.url, "state": r.state,
+             "detail": r.detail, "checked_at": _when(r.checked_at),
+             "last_error": r.last_error, "last_error_at": _when(r.last_error_at)}
+            for r in rows
+        ]
+    )  # fmt: skip
+
+
+def announcement_json(item: Any) -> dict[str, Any]:
+    """An announcement as the API shows it."""
+    return {
+        "id": item.id, "building": item.building_code, "text_zh": item.text_zh,
+        "text_en": item.text_en, "starts_at": _when(item.starts_at),
+        "ends_at": _when(item.ends_at), "active": item.active,
+    }  # fmt: skip
+
+
+@bp.get("/api/v1/announcements")
+@requires_token(Scope.READ)
+def list_announcements() -> Response:
+    """A building's announcements on the attract screen now (`building`)."""
+    building = request.args.get("building", "")
+    if not building:
+        return _bad("building", "a building's code")
+    found = announcements.current(get_session(), building)
+    return jsonify(announcements=[announcement_json(a) for a in found])
+
+
+@bp.post("/api/v1/announcements")
+@requires_token(Scope.OPERATE)
+def post_announcement() -> tuple[Response, int]:
+    """Publish an announcement on a building's attract screens."""
+    data = _body()
+    building, text_zh = data.get("building"), data.get("text_zh")
+    if not isinstance(building, str) or not building:
+        abort(_bad("building", "a building's code"))
+    if not isinstance(text_zh, str):
+        abort(_bad("text_zh", "text"))
+    ends_at = None
+    if data.get("ends_at") is not None:
+        try:
+            ends_at = datetime.fromisoformat(str(data["ends_at"]))
+        except ValueError:
+            abort(_bad("ends_at", "an ISO 8601 time with its offset"))
+        if ends_at.tzinfo is None:
+            abort(_bad("ends_at", "an ISO 8601 time with its offset"))
+    text_en = data.get("text_en", "")
+    if not isinstance(text_en, str):
+        abort(_bad("text_en", "text"))
+    draft = AnnouncementDraft(text_zh=text_zh, text_en=text_en, ends_at=ends_at)
+    actor = Actor(None, f"{_who()} {request.remote_addr or ''}"[:64])
+    item = announcements.create(get_session(), building, draft, actor)
+    return jsonify(announcement_json(item)), 201
+
+
+# A bearer token, not a cookie, authenticates these: there is no session to forge a request in.
+for _view in (post_heartbeat, issue_command, change_config, post_announcement):
+    csrf.exempt(_view)
