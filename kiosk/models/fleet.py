@@ -67,6 +67,9 @@ class KioskAlert(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     delivered_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
+    # Taken for sending until then (a lease, so two kiosks never send it at once), or, after a
+    # failed try, not tried again before then.
+    next_attempt_at: Mapped[datetime | None]
     last_error: Mapped[str] = mapped_column(String(500), default="")
 
 

@@ -1,7 +1,8 @@
 """Alerts leave by webhook: a JSON POST to `alert_webhook_url`, retried a few times.
 
 Several kiosks may try to deliver the same alert: each attempt is taken with a guarded UPDATE
-on the attempt count, so only one process sends it.
+on the attempt count that also sets a lease (`next_attempt_at`), so only one process sends it
+and nobody tries again while it is on its way.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import urllib.request
+from datetime import timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -19,6 +21,8 @@ from kiosk.models import Kiosk, KioskAlert
 log = logging.getLogger("kiosk.fleet")
 ATTEMPTS = 5
 TIMEOUT = 5.0  # seconds per POST
+LEASE = timedelta(seconds=60)  # a taken alert is left alone this long (well over TIMEOUT)
+BACKOFF = timedelta(seconds=30)  # times the attempts made, before trying a failed one again
 
 
 def payload(alert: KioskAlert, kiosk: Kiosk | None) -> dict[str, object]:
@@ -49,8 +53,11 @@ def deliver(db: Session, url: str) -> int:
     """Send alerts not yet delivered; return how many went out."""
     if not url:
         return 0
+    now = utcnow()
     waiting = select(KioskAlert).where(
-        KioskAlert.delivered_at.is_(None), KioskAlert.attempts < ATTEMPTS
+        KioskAlert.delivered_at.is_(None),
+        KioskAlert.attempts < ATTEMPTS,
+        (KioskAlert.next_attempt_at.is_(None)) | (KioskAlert.next_attempt_at <= now),
     )
     sent = 0
     for alert in db.scalars(waiting.order_by(KioskAlert.id)).all():
@@ -58,7 +65,7 @@ def deliver(db: Session, url: str) -> int:
             taken = db.execute(
                 update(KioskAlert)
                 .where(KioskAlert.id == alert.id, KioskAlert.attempts == alert.attempts)
-                .values(attempts=alert.attempts + 1)
+                .values(attempts=alert.attempts + 1, next_attempt_at=now + LEASE)
                 .execution_options(synchronize_session=False)
             ).rowcount  # type: ignore[attr-defined]
         if taken != 1:
@@ -73,7 +80,11 @@ def deliver(db: Session, url: str) -> int:
             db.execute(
                 update(KioskAlert)
                 .where(KioskAlert.id == alert.id)
-                .values(delivered_at=None if error else utcnow(), last_error=error)
+                .values(
+                    delivered_at=None if error else utcnow(),
+                    next_attempt_at=utcnow() + BACKOFF * (alert.attempts + 1) if error else None,
+                    last_error=error,
+                )
                 .execution_options(synchronize_session=False)
             )
         sent += not error
