@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import abort, current_app, jsonify, request, url_for
+from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from kiosk.access import current_token, requires_token
@@ -130,7 +131,7 @@ def _kiosk(kiosk_id: str) -> Kiosk:
     _own(kiosk_id)
     kiosk = kiosks.get(get_session(), kiosk_id)
     if kiosk is None:
-        raise NotFound("No kiosk with that id has ever reported.")
+        raise NotFound(_l("No kiosk with that id has ever reported."))
     return kiosk
 
 
@@ -243,7 +244,7 @@ def get_screenshot(command_id: int) -> Response:
     command = commands.get(get_session(), command_id)
     _own(command.kiosk_id)
     if command.attachment is None:
-        raise NotFound("This command brought back no picture.")
+        raise NotFound(_l("This command brought back no picture."))
     response = Response(command.attachment, mimetype="image/png")
     response.headers["Cache-Control"] = "no-store"
     return response
