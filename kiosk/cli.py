@@ -131,6 +131,11 @@ def staff() -> None:
     show_default=True,
 )
 @click.option(
+    "--building",
+    default="",
+    help="Limit the account to one building's work (its code); empty: every building.",
+)
+@click.option(
     "--password",
     prompt=True,
     hide_input=True,
@@ -140,7 +145,7 @@ def staff() -> None:
 )
 @click.pass_context
 def staff_create(
-    ctx: click.Context, username: str, display_name: str, role: str, password: str
+    ctx: click.Context, username: str, display_name: str, role: str, building: str, password: str
 ) -> None:
     """Create a staff account."""
     from kiosk.errors import ValidationFailed
@@ -150,7 +155,10 @@ def staff_create(
     app = _app(ctx)
     with _sessions(app)() as session, app.app_context():
         try:
-            create_staff(session, username, display_name, password, Role(role), Actor(None, "cli"))
+            create_staff(
+                session, username, display_name, password, Role(role), Actor(None, "cli"),
+                building_code=building,
+            )  # fmt: skip
         except ValidationFailed as exc:
             raise click.ClickException(
                 "; ".join(f"{k}: {v}" for k, v in exc.fields.items())

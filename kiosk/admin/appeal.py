@@ -19,7 +19,7 @@ from kiosk.admin.forms import (
     ReplyForm,
     ResolveForm,
 )
-from kiosk.admin.views import actor, bp, can_supervise, me, settings, today
+from kiosk.admin.views import actor, bp, can_supervise, check_building, me, settings, today
 from kiosk.db import get_session
 from kiosk.errors import Conflict, NotFound, ValidationFailed
 from kiosk.i18n import current_locale
@@ -95,7 +95,7 @@ def render_appeal(
 def render_after_csrf_failure(reference: str, message: Any) -> tuple[str, int]:
     """A refused action without a valid token: the page again, the typed text kept."""
     try:
-        appeal = ledger.get_appeal(get_session(), reference)
+        appeal = _appeal(reference)
     except NotFound:
         return render_template("admin/error.html", message=message, status=400), 400
     action = ENDPOINT_ACTIONS.get(request.endpoint or "")
@@ -104,11 +104,18 @@ def render_after_csrf_failure(reference: str, message: Any) -> tuple[str, int]:
     return render_appeal(appeal, (action, FORMS[action]()), notice=message)
 
 
+def _appeal(reference: str) -> Appeal:
+    """The appeal, if it is this staff member's to see."""
+    appeal = ledger.get_appeal(get_session(), reference)
+    check_building(appeal.building_code)
+    return appeal
+
+
 @bp.get("/appeals/<reference>")
 @requires(Role.STAFF)
 def show_appeal(reference: str) -> tuple[str, int]:
     """Everything about one appeal, for staff (the full mobile number, internal notes)."""
-    return render_appeal(ledger.get_appeal(get_session(), reference))
+    return render_appeal(_appeal(reference))
 
 
 Run = Callable[[int, ActionForm, Actor], object]
@@ -116,7 +123,7 @@ Run = Callable[[int, ActionForm, Actor], object]
 
 def _act(reference: str, action: str, run: Run, done: str) -> Response | tuple[str, int]:
     """Validate the action's form, call its one service function, and go back to the appeal."""
-    appeal = ledger.get_appeal(get_session(), reference)
+    appeal = _appeal(reference)
     form = FORMS[action]()
     if isinstance(form, AssignForm):
         _assign_choices(form, appeal)

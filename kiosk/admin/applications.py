@@ -20,7 +20,7 @@ from wtforms.validators import StopValidation
 
 from kiosk.access import requires
 from kiosk.admin.forms import ActionForm
-from kiosk.admin.views import actor, bp, settings
+from kiosk.admin.views import actor, bp, check_building, me, settings
 from kiosk.db import get_session, utcnow
 from kiosk.errors import Conflict, NotFound, ValidationFailed
 from kiosk.i18n import current_locale
@@ -225,7 +225,16 @@ def _queue_filters(db: Session) -> tuple[QueueFilterForm, dict[str, str], list[s
         "status": form.status.data if form.status.data in APPLICATION_STATUS else "",
         "building": form.building.data if form.building.data in codes else "",
     }
+    if me().building_code:  # limited to one building: that one, whatever the form says
+        wanted["building"] = me().building_code
     return form, wanted, codes
+
+
+def _application(db: Session, application_id: int) -> Application:
+    """The application, if it is this staff member's to see."""
+    application = applications.get(db, application_id)
+    check_building(application.building_code)
+    return application
 
 
 @bp.get("/applications")
@@ -338,7 +347,7 @@ ENDPOINT_DECISIONS = {
 def render_after_csrf_failure(application_id: int, message: Any) -> tuple[str, int]:
     """A decision posted without a valid token: the page again, with what was typed kept."""
     try:
-        application = applications.get(get_session(), application_id)
+        application = _application(get_session(), application_id)
     except NotFound:
         return render_template("admin/error.html", message=message, status=400), 400
     task = TASKS.get(application.task)
@@ -354,7 +363,7 @@ def render_after_csrf_failure(application_id: int, message: Any) -> tuple[str, i
 @requires(Role.STAFF)
 def show_application(application_id: int) -> tuple[str, int]:
     """One application as its task shows it (personal numbers masked), its history, decisions."""
-    return render_application(applications.get(get_session(), application_id))
+    return render_application(_application(get_session(), application_id))
 
 
 # ---- decisions -------------------------------------------------------------------------------
@@ -373,7 +382,7 @@ def _decide(
 ) -> Response | tuple[str, int]:
     """Check the decision's form, call its one service function, and go back to the page."""
     db = get_session()
-    application = applications.get(db, application_id)
+    application = _application(db, application_id)
     task = TASKS.get(application.task)
     back = url_for("admin.show_application", application_id=application_id)
     if task is None or task.paperwork is None or decision not in task.paperwork.decisions:
@@ -390,7 +399,7 @@ def _decide(
     except ValidationFailed as exc:
         if not form.show_errors(exc.fields):
             flash(str(exc.message), "error")
-        return render_application(applications.get(db, application_id), (decision, form))
+        return render_application(_application(db, application_id), (decision, form))
     except (Conflict, NotFound) as exc:
         flash(str(exc.message), "error")  # e.g. a colleague decided it a moment ago
         return redirect(back, 303)
@@ -487,7 +496,7 @@ def cancel_booking(application_id: int) -> Response | tuple[str, int]:
 def record_payment(application_id: int) -> Response | tuple[str, int]:
     """Record the day a claim's granted amount was paid (惠企资金兑现)."""
     db = get_session()
-    application = applications.get(db, application_id)
+    application = _application(db, application_id)
     back = url_for("admin.show_application", application_id=application_id)
     form = PaidForm()
     if not form.validate():

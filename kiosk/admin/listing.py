@@ -43,6 +43,7 @@ def _wanted(form: FilterForm) -> ledger.AppealFilter:
         overdue_on=today() if form.overdue.data else None,
         assignee_id=me().id if form.mine.data else None,
         q=(form.q.data or "").strip(),
+        building=me().building_code,
     )
 
 

@@ -31,7 +31,13 @@ class SignInFailed(DomainError):
 
 
 def create_staff(
-    db: Session, username: str, display_name: str, password: str, role: Role, actor: Actor
+    db: Session,
+    username: str,
+    display_name: str,
+    password: str,
+    role: Role,
+    actor: Actor,
+    building_code: str = "",
 ) -> Staff:
     """Create a staff account; the password is stored only as an argon2 hash."""
     username = username.strip().lower()
@@ -49,6 +55,7 @@ def create_staff(
         if db.scalar(select(func.count()).where(Staff.username == username)):
             raise ValidationFailed(fields={"username": _l("That username is taken.")})
         staff = Staff(
+            building_code=building_code.strip().lower(),
             username=username,
             display_name=display_name.strip() or username,
             password_hash=_hasher.hash(password),
@@ -56,7 +63,15 @@ def create_staff(
         )
         db.add(staff)
         db.flush()
-        audit.record(db, actor, "staff.create", "staff", username, role=role.value)
+        audit.record(
+            db,
+            actor,
+            "staff.create",
+            "staff",
+            username,
+            role=role.value,
+            building=staff.building_code,
+        )
     return staff
 
 
