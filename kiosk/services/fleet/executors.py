@@ -127,10 +127,12 @@ def screenshot(agent: FleetAgent, command: KioskCommand) -> Result:
             f"--user-data-dir={folder}/profile", f"--window-size={screen.width},{screen.height}",
             "--virtual-time-budget=3000", f"--screenshot={out}", url,
         ]  # fmt: skip
-        if hasattr(os, "geteuid") and os.geteuid() == 0:
-            args.insert(1, "--no-sandbox")  # Chromium refuses to run as root with its sandbox
+        # It loads only this kiosk's own pages, from loopback, in an empty session; the serve
+        # process's own confinement (deploy/systemd) stands in for Chromium's sandbox, which
+        # needs user namespaces that unit does not grant.
+        args.insert(1, "--no-sandbox")
         try:
-            subprocess.run(  # noqa: S603 - our own arguments, no shell
+            done = subprocess.run(  # noqa: S603 - our own arguments, no shell
                 args, capture_output=True, timeout=SHOT_TIMEOUT, check=False
             )
         except subprocess.TimeoutExpired:
@@ -138,7 +140,8 @@ def screenshot(agent: FleetAgent, command: KioskCommand) -> Result:
         finally:
             screen.screenshot_nonce = ""
         if not out.exists():
-            return False, {"error": "the browser made no picture"}, None
+            said = done.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
+            return False, {"error": "the browser made no picture", "browser": said}, None
         png = out.read_bytes()
     size = {"width": screen.width, "height": screen.height}
     return True, {"page": screen.route, "bytes": len(png), **size}, png
