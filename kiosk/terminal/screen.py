@@ -18,6 +18,16 @@ from kiosk.services.fleet.screen import Report, Screen
 from kiosk.terminal.common import bp
 
 RETRY_AFTER = "60"  # seconds, for the maintenance page's 503
+# Still served while paused: the screen's own report, and the masthead's switches, so the
+# maintenance page can be read in English or in large text (they change only the session).
+WHILE_PAUSED = frozenset(
+    {
+        "terminal.report_screen",
+        "terminal.switch_language",
+        "terminal.switch_display_mode",
+        "terminal.wipe_session",
+    }
+)
 PATH_MAX = 300
 
 
@@ -72,7 +82,7 @@ def report_screen() -> Response:
 def _paused() -> tuple[str, int, dict[str, str]] | None:
     """While the fleet has this kiosk paused, the touchscreen shows only the maintenance page."""
     message = _screen().paused_message
-    if message is None or request.endpoint == "terminal.report_screen":
+    if message is None or request.endpoint in WHILE_PAUSED:
         return None
     page = render_template("terminal/paused.html", message=message)
     return page, 503, {"Retry-After": RETRY_AFTER}
