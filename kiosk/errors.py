@@ -76,6 +76,8 @@ class ServiceBusy(DomainError):
 
 
 def _face() -> str:
+    if request.path.startswith("/api/") or request.path == "/metrics":
+        return "api"  # also where nothing routed (a 404): machines read JSON
     blueprint = request.blueprint or ""
     return blueprint if blueprint in ("terminal", "admin", "public", "api") else "public"
 

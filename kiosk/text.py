@@ -50,3 +50,9 @@ def mask_resident_id(value: str) -> str:
     """110***********002X: the first 3 and last 4 characters, every other one a star."""
     # 15 for the old first-generation numbers; anything shorter is all stars, length hidden too.
     return value[:3] + "*" * (len(value) - 7) + value[-4:] if len(value) >= 15 else "*" * 18
+
+
+def is_whole(value: str) -> bool:
+    """Whether `value` is a plain whole number in ASCII digits ("²" and "١" are digits to
+    str.isdigit, and int() refuses the first)."""
+    return value.isascii() and value.isdigit()

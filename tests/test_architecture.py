@@ -58,9 +58,10 @@ PUBLIC_ENDPOINTS = {
     "admin.sign_out",  # signing out must work after the session has already expired
     "api.health",
     "api.list_policies",  # the public catalogue as JSON
+    "api.show_openapi",  # the maintenance API's OpenAPI description: no data, only shapes
 }
 CSRF_EXEMPT = {"terminal.wipe_session"}
-SEGMENT = re.compile(r"^([a-z0-9]+(-[a-z0-9]+)*|<[^>]+>)$")
+SEGMENT = re.compile(r"^([a-z0-9]+(-[a-z0-9]+)*(\.json)?|<[^>]+>)$")  # .json: openapi.json
 
 
 def _rules(app: Flask) -> list[tuple[str, str, set[str]]]:

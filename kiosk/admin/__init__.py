@@ -8,6 +8,7 @@ from kiosk.admin import (  # noqa: F401  (registers views)
     auth,
     errors,
     events,
+    fleet,
     listing,
     policies,
     printers,

@@ -33,7 +33,7 @@ from kiosk.tasks import TASKS, StepContext, Task
 from kiosk.tasks.applying import USCC_PROBLEMS, MultiCheckboxField, open_answers
 from kiosk.tasks.base import Approval, Decision
 from kiosk.tasks.claim import parse_amount
-from kiosk.text import clean_text
+from kiosk.text import clean_text, is_whole
 from kiosk.validators import normalize_uscc, uscc_problem
 
 TENANT_READS = _l("The tenant reads this on the status page.")
@@ -250,7 +250,7 @@ def list_applications() -> str:
         status=wanted["status"],
         building=wanted["building"],
         query=wanted["q"],
-        page=int(number) if number.isdigit() and len(number) < 7 else 1,
+        page=int(number) if is_whole(number) and len(number) < 7 else 1,
     )
     default = {"q": "", "task": "", "status": ApplicationStatus.SUBMITTED.value, "building": ""}
     return render_template(

@@ -28,6 +28,7 @@ from kiosk.errors import Conflict, ValidationFailed
 from kiosk.models import Event, EventSignup, EventType, Role
 from kiosk.services import events
 from kiosk.services.events import EventDraft
+from kiosk.text import is_whole
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends and shows
 
@@ -107,7 +108,7 @@ def _draft(form: EventForm) -> EventDraft:
         ends_at=_when(form.ends_at),
         place=form.place.data or "",
         online_url=form.online_url.data or "",
-        capacity=int(raw) if raw.isdigit() and len(raw) < 7 else None,
+        capacity=int(raw) if is_whole(raw) and len(raw) < 7 else None,
         audience=form.audience.data or "",
         description=form.description.data or "",
         every_building=bool(form.every_building.data),

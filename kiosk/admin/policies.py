@@ -43,7 +43,7 @@ from kiosk.services import audit, claims, tenants
 from kiosk.services.policies import catalogue, matching, search
 from kiosk.services.policies.catalogue import INDUSTRIES, SIZE_BANDS, PolicyError, today_in
 from kiosk.services.policies.sheet import amount_text, deadline_text
-from kiosk.text import clean_text
+from kiosk.text import clean_text, is_whole
 
 PAGE_SIZE = 50
 
@@ -339,7 +339,7 @@ def notify_tenant(policy_id: int) -> Response:
         return redirect(back, 303)
     db = get_session()
     tenant = (
-        db.get(Tenant, int(form.tenant_id.data)) if (form.tenant_id.data or "").isdigit() else None
+        db.get(Tenant, int(form.tenant_id.data)) if is_whole(form.tenant_id.data or "") else None
     )
     if tenant is None:
         flash(_("That company is not in the list any more."), "error")

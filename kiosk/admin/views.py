@@ -19,6 +19,7 @@ from kiosk.models import PrinterState, Role, Staff
 from kiosk.services import ledger
 from kiosk.services.audit import Actor
 from kiosk.services.printing import state
+from kiosk.text import is_whole
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -72,7 +73,7 @@ def safe_next(target: str | None) -> str | None:
 def cursor(name: str) -> int | None:
     """A keyset cursor from the query string (`before` or `after`), if it is a valid id."""
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 19 else None
+    return int(value) if is_whole(value) and len(value) < 19 else None
 
 
 @bp.before_request

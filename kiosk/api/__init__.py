@@ -1,6 +1,6 @@
 """The machine face (blueprint `api`): health now; the maintenance API at /api/v1 later."""
 
-from kiosk.api import fleet, metrics, policies, print_jobs  # noqa: F401  (registers views)
+from kiosk.api import fleet, metrics, openapi, policies, print_jobs  # noqa: F401  (registers views)
 from kiosk.api.views import bp
 
 __all__ = ["bp"]

@@ -5,7 +5,8 @@ tied to a kiosk may speak only of that kiosk."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import abort, current_app, jsonify, request, url_for
@@ -32,9 +33,13 @@ from kiosk.services.audit import Actor
 from kiosk.services.fleet import commands, kiosks, logs
 from kiosk.services.fleet import settings as central
 from kiosk.services.fleet.agent import limits
+from kiosk.text import clean_text, is_whole
 from kiosk.web import csrf
 
 LIMIT_MAX = 500
+CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")  # a kiosk id or building code, as in settings
+INT, BIG = 2**31 - 1, 2**63 - 1  # what the database's integer columns hold
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)  # an announcement ending later is a typing mistake
 
 
 def _when(value: datetime | None) -> str | None:
@@ -102,7 +107,7 @@ def _bad(parameter: str, expected: str) -> Response:
 
 def _limit(default: int = 50) -> int:
     raw = request.args.get("limit", str(default))
-    if not raw.isdigit() or not 1 <= int(raw) <= LIMIT_MAX:
+    if not is_whole(raw) or not 1 <= int(raw) <= LIMIT_MAX:
         abort(_bad("limit", f"a whole number from 1 to {LIMIT_MAX}"))
     return int(raw)
 
@@ -165,6 +170,8 @@ def get_kiosk(kiosk_id: str) -> Response:
 def post_heartbeat(kiosk_id: str) -> Response:
     """A kiosk reports itself over HTTP (the same report its agent writes directly)."""
     _own(kiosk_id)
+    if not CODE.match(kiosk_id):
+        return _bad("kiosk_id", "a kiosk id (a-z, 0-9 and -, up to 40)")
     data = _body()
     fields = {
         "building": str, "name": str, "version": str, "uptime_seconds": int,
@@ -173,14 +180,25 @@ def post_heartbeat(kiosk_id: str) -> Response:
     for name, kind in fields.items():
         if name in data and (not isinstance(data[name], kind) or isinstance(data[name], bool)):
             return _bad(name, kind.__name__)
-    if not isinstance(data.get("building"), str) or not data["building"]:
-        return _bad("building", "the building's code")
+    for name, high in (("uptime_seconds", BIG), ("queue_depth", INT), ("free_disk_bytes", BIG)):
+        if name in data and not 0 <= data[name] <= high:
+            return _bad(name, f"a whole number from 0 to {high}")
+    building = data.get("building")
+    if not isinstance(building, str) or not CODE.match(building):
+        return _bad("building", "the building's code (a-z, 0-9 and -, up to 40)")
+
+    def text(name: str, most: int) -> str:
+        return clean_text(str(data.get(name, ""))).text[:most]
+
+    printers = {
+        clean_text(str(k)).text[:20]: clean_text(str(v)).text[:20]
+        for k, v in data.get("printers", {}).items()
+    }
     beat = kiosks.Beat(
-        kiosk_id=kiosk_id[:40], building_code=data["building"][:40],
-        name=data.get("name", "")[:60], version=data.get("version", "")[:40],
-        uptime_seconds=data.get("uptime_seconds", 0), last_page=data.get("last_page", "")[:200],
-        queue_depth=data.get("queue_depth", 0), free_disk_bytes=data.get("free_disk_bytes"),
-        printers={str(k)[:20]: str(v)[:20] for k, v in data.get("printers", {}).items()},
+        kiosk_id=kiosk_id, building_code=building, name=text("name", 60),
+        version=text("version", 40), uptime_seconds=data.get("uptime_seconds", 0),
+        last_page=text("last_page", 200), queue_depth=data.get("queue_depth", 0),
+        free_disk_bytes=data.get("free_disk_bytes"), printers=printers,
     )  # fmt: skip
     kiosk = kiosks.heartbeat(get_session(), beat)
     return jsonify(state=kiosk.state.value, last_seen_at=_when(kiosk.last_seen_at))
@@ -219,7 +237,7 @@ def issue_command(kiosk_id: str) -> tuple[Response, int, dict[str, str]]:
     _own(kiosk_id)
     data = _body()
     kind, payload = data.get("kind"), data.get("payload", {})
-    if kind not in {k.value for k in CommandKind}:
+    if not isinstance(kind, str) or kind not in {k.value for k in CommandKind}:
         abort(_bad("kind", "one of " + ", ".join(k.value for k in CommandKind)))
     if not isinstance(payload, dict):
         abort(_bad("payload", "a JSON object"))
@@ -228,7 +246,7 @@ def issue_command(kiosk_id: str) -> tuple[Response, int, dict[str, str]]:
     return jsonify(command_json(command)), 202, {"Location": location}
 
 
-@bp.get("/api/v1/commands/<int:command_id>")
+@bp.get("/api/v1/commands/<int(max=2147483647):command_id>")
 @requires_token(Scope.READ)
 def get_command(command_id: int) -> Response:
     """One command and, once its kiosk has run it, the result."""
@@ -237,7 +255,7 @@ def get_command(command_id: int) -> Response:
     return jsonify(command_json(command))
 
 
-@bp.get("/api/v1/commands/<int:command_id>/screenshot")
+@bp.get("/api/v1/commands/<int(max=2147483647):command_id>/screenshot")
 @requires_token(Scope.READ)
 def get_screenshot(command_id: int) -> Response:
     """The PNG a screenshot command brought back."""
@@ -325,8 +343,8 @@ def post_announcement() -> tuple[Response, int]:
     """Publish an announcement on a building's attract screens."""
     data = _body()
     building, text_zh = data.get("building"), data.get("text_zh")
-    if not isinstance(building, str) or not building:
-        abort(_bad("building", "a building's code"))
+    if not isinstance(building, str) or not CODE.match(building):
+        abort(_bad("building", "a building's code (a-z, 0-9 and -, up to 40)"))
     if not isinstance(text_zh, str):
         abort(_bad("text_zh", "text"))
     ends_at = None
@@ -335,8 +353,8 @@ def post_announcement() -> tuple[Response, int]:
             ends_at = datetime.fromisoformat(str(data["ends_at"]))
         except ValueError:
             abort(_bad("ends_at", "an ISO 8601 time with its offset"))
-        if ends_at.tzinfo is None:
-            abort(_bad("ends_at", "an ISO 8601 time with its offset"))
+        if ends_at.tzinfo is None or ends_at >= LATEST:
+            abort(_bad("ends_at", "an ISO 8601 time with its offset, before 2100"))
     text_en = data.get("text_en", "")
     if not isinstance(text_en, str):
         abort(_bad("text_en", "text"))

@@ -13,6 +13,7 @@ from kiosk.db import get_session
 from kiosk.models import Benefit, PolicyLevel, Window
 from kiosk.services.policies import search
 from kiosk.services.policies.catalogue import as_row, today_in
+from kiosk.text import is_whole
 from kiosk.web import public_link
 
 MAX_PER_PAGE = 100
@@ -32,7 +33,7 @@ def _whole(name: str, default: int, high: int) -> int:
     raw = request.args.get(name, "")
     if raw == "":
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= high:
+    if not is_whole(raw) or not 1 <= int(raw) <= high:
         raise _BadParameter(name, f"a whole number from 1 to {high}")
     return int(raw)
 

@@ -15,6 +15,7 @@ from kiosk.errors import Conflict, NotFound
 from kiosk.models import PrintJob, PrintStatus, Scope
 from kiosk.services import printing
 from kiosk.services.audit import Actor
+from kiosk.text import is_whole
 from kiosk.web import csrf
 
 MAX_LIMIT = 500
@@ -49,7 +50,7 @@ def list_print_jobs() -> Response | tuple[Response, int]:
     if status and status not in {s.value for s in PrintStatus}:
         return _bad("status", "one of " + ", ".join(s.value for s in PrintStatus))
     limit = request.args.get("limit", "50")
-    if not limit.isdigit() or not 1 <= int(limit) <= MAX_LIMIT:
+    if not is_whole(limit) or not 1 <= int(limit) <= MAX_LIMIT:
         return _bad("limit", f"a whole number from 1 to {MAX_LIMIT}")
     jobs = printing.recent_jobs(
         get_session(),
@@ -73,14 +74,14 @@ def _change(job_id: int, action: str) -> Response | tuple[Response, int]:
     return jsonify(as_json(job))
 
 
-@bp.post("/api/v1/print-jobs/<int:job_id>/retry")
+@bp.post("/api/v1/print-jobs/<int(max=2147483647):job_id>/retry")
 @requires_token(Scope.OPERATE)
 def retry_print_job(job_id: int) -> Response | tuple[Response, int]:
     """Send a failed, expired or cancelled job to its printer again."""
     return _change(job_id, "retry")
 
 
-@bp.post("/api/v1/print-jobs/<int:job_id>/cancel")
+@bp.post("/api/v1/print-jobs/<int(max=2147483647):job_id>/cancel")
 @requires_token(Scope.OPERATE)
 def cancel_print_job(job_id: int) -> Response | tuple[Response, int]:
     """Take a waiting or failed job out of the queue."""

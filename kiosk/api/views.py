@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
@@ -17,6 +17,16 @@ from kiosk.models import PrintJob, PrintStatus
 
 bp = Blueprint("api", __name__)
 _STARTED = time.monotonic()
+
+
+@bp.before_request
+def _no_nul() -> tuple[Response, int] | None:
+    """A NUL anywhere in the address is refused before it reaches a database (PostgreSQL's
+    text cannot hold one)."""
+    if "\x00" in request.path or any("\x00" in v for v in request.args.values()):
+        body = {"error": "bad_parameter", "parameter": "url", "expected": "no NUL characters"}
+        return jsonify(body), 400
+    return None
 
 
 @bp.get("/healthz")

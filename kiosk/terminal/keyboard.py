@@ -16,6 +16,7 @@ from kiosk import keyboard
 from kiosk.access import public
 from kiosk.db import get_session
 from kiosk.terminal.common import bp
+from kiosk.text import is_whole
 
 log = logging.getLogger(__name__)
 EXTENSION = "kiosk.keyboard"
@@ -50,7 +51,7 @@ def _bad(message: str) -> tuple[Response, int]:
 
 def _number(name: str, default: int, highest: int) -> int | None:
     raw = request.args.get(name, str(default))
-    if not raw.isdigit() or not 1 <= int(raw) <= highest:
+    if not is_whole(raw) or not 1 <= int(raw) <= highest:
         return None
     return int(raw)
 

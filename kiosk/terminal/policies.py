@@ -33,6 +33,7 @@ from kiosk.services.policies.catalogue import INDUSTRIES, SIZE_BANDS, today_in
 from kiosk.services.policies.sheet import amount_text, deadline_text, policy_sheet
 from kiosk.tasks import TASKS, claim
 from kiosk.terminal.common import answers_of, bp, context, store
+from kiosk.text import is_whole
 from kiosk.web import public_link
 
 SHEET = "policy_sheet"
@@ -126,7 +127,7 @@ def _answers() -> dict[str, Any]:
         answers["size_band"] = request.values["size_band"]
     for name, high in _MAX_FACT.items():
         raw = request.values.get(name, "").strip()
-        if raw.isdigit() and int(raw) <= high:
+        if is_whole(raw) and int(raw) <= high:
             answers[name] = int(raw)
     return answers
 

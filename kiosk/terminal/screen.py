@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 from kiosk.access import public
 from kiosk.services.fleet.screen import Report, Screen
 from kiosk.terminal.common import bp
+from kiosk.text import is_whole
 
 RETRY_AFTER = "60"  # seconds, for the maintenance page's 503
 # Still served while paused: the screen's own report, and the masthead's switches, so the
@@ -48,7 +49,7 @@ def _route(path: str) -> str:
 
 def _int(name: str, default: int, high: int) -> int:
     raw = request.args.get(name, "")
-    return min(int(raw), high) if raw.isdigit() else default
+    return min(int(raw), high) if is_whole(raw) else default
 
 
 @bp.get("/screen")

@@ -29,7 +29,8 @@ def test_a_building_officer_sees_only_their_building(
         from kiosk.services.appeals import AppealDraft, submit_appeal
 
         draft = AppealDraft(
-            submission_key="other-building-submission", tenant_id=None, company_name="长沙别楼有限公司",
+            submission_key="other-building-submission", tenant_id=None,
+            company_name="长沙别楼有限公司",
             company_uscc="", category="policy", description="别的楼宇的诉求：停车难。",
             contact_name="李四", contact_mobile="13912345678", locale="zh_CN",
         )  # fmt: skip

@@ -147,7 +147,11 @@ def test_staff_sessions_outlive_the_terminals_short_idle(signed_in: Admin, db: S
 
 def _get_routes(app: Flask) -> list[str]:
     return [
-        re.sub(r"<int:[^>]+>", "1", rule.rule.replace("<reference>", "SQ-20261124-0001"))
+        re.sub(
+            r"<int:[^>]+>",
+            "1",
+            rule.rule.replace("<reference>", "SQ-20261124-0001").replace("<kiosk_id>", "a-1"),
+        )
         for rule in app.url_map.iter_rules()
         if rule.endpoint.startswith("admin.")
         and "GET" in (rule.methods or ())
