@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import stat
 from collections.abc import Sequence
@@ -18,6 +19,9 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 KEY_FILE = "pii.keys"
 VERSION_PREFIX = "v1:"  # v1: a Fernet token (AES-128-CBC + HMAC-SHA256), urlsafe base64
 _UNREADABLE = "the token is damaged or was sealed with an unknown key"
+# What seal() writes, padding included: some cryptography releases decode a token with a
+# padding character missing, so a cut token is refused here rather than left to their decoder.
+_FERNET_TEXT = re.compile(r"(?:[A-Za-z0-9_-]{4})+(?:[A-Za-z0-9_-]{2}==|[A-Za-z0-9_-]{3}=)?")
 
 
 class UnreadableSecret(Exception):
@@ -55,7 +59,10 @@ class Vault:
         """The Fernet part of a "v1:" token."""
         if not token.startswith(VERSION_PREFIX):
             raise InvalidToken
-        return token[len(VERSION_PREFIX) :].encode("ascii")
+        text = token[len(VERSION_PREFIX) :]
+        if not _FERNET_TEXT.fullmatch(text):
+            raise InvalidToken
+        return text.encode("ascii")
 
 
 def load_vault(instance_path: Path) -> Vault:

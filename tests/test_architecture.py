@@ -108,7 +108,7 @@ def test_urls_are_kebab_case(app: Flask) -> None:
 
 
 def _sample_url(url: str) -> str:
-    url = re.sub(r"<int:[^>]+>", "1", url)
+    url = re.sub(r"<int(?:\([^)]*\))?:[^>]+>", "1", url)  # <int:id> and <int(max=…):id>
     return re.sub(r"<(?:any\(([a-z-]+)[^)]*\):)?[^>]+>", lambda m: m.group(1) or "x", url)
 
 
