@@ -135,7 +135,7 @@ class FleetAgent:
             worker.use_settings(settings)
         log.info("central configuration %s applied", version, extra={"version": version})
 
-    def beat(self, now: datetime | None = None) -> Kiosk:
+    def beat(self, now: datetime | None = None) -> kiosks.Reported:
         """Report this kiosk's state; take back what its row says the screen shows."""
         settings, screen, now = self.settings, self.screen, now or utcnow()
         with self.session() as db:

@@ -11,12 +11,13 @@ phone: stale is shown but never alerted, and offline needs `offline_seconds` of 
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, time, timedelta
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Insert, Select, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -110,25 +111,57 @@ def _raise_alert(
     )  # fmt: skip
 
 
-def heartbeat(db: Session, beat: Beat, now: datetime | None = None) -> Kiosk:
+@dataclass(frozen=True)
+class Reported:
+    """What the fleet's row says back to a kiosk that has just reported."""
+
+    state: KioskState
+    last_seen_at: datetime
+    paused_message: str | None
+    banner: str
+    banner_until: datetime | None
+
+
+_BEAT_COLUMNS = [f.name for f in fields(Beat) if f.name != "kiosk_id"] + ["last_seen_at"]
+_REPORTED_COLUMNS = [f.name for f in fields(Reported)]
+
+
+@cache
+def _heartbeat_statements(dialect_name: str) -> tuple[Select[Any], Insert]:
+    """The row lock and the upsert, built once per dialect: a heartbeat only binds values.
+
+    Built per call, the two statements cost more Python than PostgreSQL spends running them.
+    """
+    table = Kiosk.__table__
+    lock = select(table.c.state).where(table.c.id == bindparam("id")).with_for_update()
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    insert = dialect.insert(table)
+    upsert = insert.on_conflict_do_update(
+        index_elements=[table.c.id], set_={name: insert.excluded[name] for name in _BEAT_COLUMNS}
+    ).returning(*(table.c[name] for name in _REPORTED_COLUMNS))
+    return lock, upsert
+
+
+def heartbeat(db: Session, beat: Beat, now: datetime | None = None) -> Reported:
     """Store a kiosk's report and mark it online (raising its "up" alert if it was down)."""
     now = now or utcnow()
-    values: dict[str, Any] = asdict(beat)
-    values.pop("kiosk_id")
-    values["last_seen_at"] = now
+    lock, upsert = _heartbeat_statements(db.get_bind().dialect.name)
+    values: dict[str, Any] = {name: getattr(beat, name) for name in _BEAT_COLUMNS[:-1]}
+    values.update(
+        id=beat.kiosk_id, last_seen_at=now, state=KioskState.ONLINE, state_since=now,
+        printers=dict(beat.printers),
+    )  # fmt: skip
     with transaction(db):
-        old = db.scalar(select(Kiosk.state).where(Kiosk.id == beat.kiosk_id).with_for_update())
-        dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
-        insert = dialect.insert(Kiosk).values(
-            id=beat.kiosk_id, state=KioskState.ONLINE, state_since=now, **values
-        )
-        db.execute(insert.on_conflict_do_update(index_elements=["id"], set_=values))
-        kiosk = db.get(Kiosk, beat.kiosk_id, populate_existing=True)
-        assert kiosk is not None
+        # The lock: a sweep that is marking this kiosk offline finishes first, and is seen.
+        old: KioskState | None = db.execute(lock, {"id": beat.kiosk_id}).scalar()
+        row = db.execute(upsert, values).one()._asdict()
         if old is not None and old is not KioskState.ONLINE:
+            kiosk = db.get(Kiosk, beat.kiosk_id, populate_existing=True)
+            assert kiosk is not None
             kiosk.state, kiosk.state_since = KioskState.ONLINE, now
             _raise_alert(db, kiosk, old, KioskState.ONLINE, now)
-    return kiosk
+            row["state"] = KioskState.ONLINE
+    return Reported(**row)
 
 
 def sweep(db: Session, limits: Limits, now: datetime | None = None) -> list[tuple[str, str]]:
