@@ -144,3 +144,14 @@ class KioskLog(Base):
     logger: Mapped[str] = mapped_column(String(100))
     message: Mapped[str] = mapped_column(Text)
     fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class FleetChore(Base):
+    """Work the fleet needs done once, not once per kiosk (judging every kiosk, pruning logs):
+    whichever agent moves `due_at` on first does it."""
+
+    __tablename__ = "fleet_chore"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    due_at: Mapped[datetime]  # not done again before then
+    done_by: Mapped[str] = mapped_column(String(40))  # the kiosk that last took it

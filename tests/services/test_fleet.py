@@ -167,3 +167,14 @@ def test_log_records_are_kept_with_their_fields_and_pruned(
     assert found[0].fields == {"job": 7} and found[0].logger == "kiosk.test-fleet"
     assert logs.prune(db, datetime.now(UTC) + timedelta(days=8)) == 2
     assert logs.recent(db, "k1") == []
+
+
+def test_a_fleet_chore_is_done_once_a_round_whoever_asks(db: Session) -> None:
+    from kiosk.services.fleet import chores
+
+    assert chores.take_turn(db, "judge", 30, "k1", T0)  # the first ever
+    assert not chores.take_turn(db, "judge", 30, "k2", T0 + timedelta(seconds=1))
+    assert not chores.take_turn(db, "judge", 30, "k1", T0 + timedelta(seconds=29))
+    assert chores.take_turn(db, "judge", 30, "k2", T0 + timedelta(seconds=30))  # due again
+    assert not chores.take_turn(db, "judge", 30, "k1", T0 + timedelta(seconds=31))
+    assert chores.take_turn(db, "prune", 30, "k1", T0 + timedelta(seconds=31))  # its own round

@@ -112,3 +112,10 @@ def test_the_agent_keeps_its_log_records(agent: FleetAgent, db: Session) -> None
         agent.stop()
     (record,) = [r for r in logs.recent(db, "kiosk-1") if r.message == "receipt printer gone"]
     assert record.level == "ERROR" and record.fields == {"printer": "r"}
+
+
+def test_of_two_agents_only_one_judges_the_fleet_in_a_round(
+    agent: FleetAgent, app: Flask, db: Session
+) -> None:
+    other = FleetAgent(app, EXECUTORS)
+    assert [agent.do_chores(), other.do_chores(), agent.do_chores()] == [True, False, False]

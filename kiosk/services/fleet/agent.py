@@ -1,6 +1,6 @@
 """The fleet agent: a thread in each serve process that reports this kiosk's heartbeat, runs
 the commands queued for it, applies the central configuration, keeps its log records in the
-database, and judges the fleet (any kiosk may; see `kiosks.sweep`)."""
+database, and takes its turn at the fleet's chores (judging every kiosk: see `chores`)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from kiosk import __version__
 from kiosk.config import Settings
 from kiosk.db import transaction, utcnow
 from kiosk.models import Kiosk, KioskCommand, PrinterState, PrintJob, PrintStatus
-from kiosk.services.fleet import alerts, commands, kiosks, logs
+from kiosk.services.fleet import alerts, chores, commands, kiosks, logs
 from kiosk.services.fleet import settings as central
 from kiosk.services.fleet.screen import Screen
 
@@ -93,13 +93,21 @@ class FleetAgent:
                 self._next_beat = time.monotonic() + self.settings.heartbeat_seconds
                 self.apply_configuration()
                 self.beat()
-                with self.session() as db:
-                    kiosks.sweep(db, limits(self.settings))
-                    commands.expire(db)
-                    alerts.deliver(db, self.settings.alert_webhook_url)
-                    logs.prune(db)
+                self.do_chores()
             with self.session() as db:
                 self.log_handler.flush_to(db)
+
+    def do_chores(self) -> bool:
+        """Judge the fleet, expire commands, send alerts, prune logs, if it is this kiosk's turn."""
+        settings = self.settings
+        with self.session() as db:
+            if not chores.take_turn(db, "judge", settings.heartbeat_seconds, settings.id):
+                return False
+            kiosks.sweep(db, limits(settings))
+            commands.expire(db)
+            alerts.deliver(db, settings.alert_webhook_url)
+            logs.prune(db)
+        return True
 
     def run_next_command(self) -> int | None:
         """Run this kiosk's oldest queued command and record its result; its id, or None."""
