@@ -78,6 +78,11 @@ class Settings(BaseModel):
     max_request_bytes: int = Field(default=1024 * 1024, ge=16 * 1024, le=64 * 1024 * 1024)
     cookie_secure: bool = False
     db_busy_timeout_ms: int = Field(default=5000, ge=0, le=60_000)
+    # PostgreSQL only: connections this process keeps open, and how many more it may open at
+    # a peak. Every kiosk of a fleet holds its own, so PostgreSQL's max_connections must cover
+    # the whole fleet (docs/deploy.md, "Connections").
+    db_pool_size: int = Field(default=5, ge=1, le=100)
+    db_max_overflow: int = Field(default=10, ge=0, le=100)
     staff_page_size: int = Field(default=50, ge=10, le=500)
     home_figures_seconds: int = Field(default=60, ge=0, le=24 * 3600)
     # The fleet: how often this kiosk reports, and when a silent kiosk is stale, then offline.

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_app_context
 from sqlalchemy import DateTime, Engine, create_engine, event
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -89,7 +89,14 @@ def make_engine(settings: Settings) -> Engine:
         return engine
     if url.drivername == "postgresql":
         url = url.set(drivername="postgresql+psycopg")
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        # pg_stat_activity names the kiosk behind each connection.
+        connect_args={"application_name": f"lobby-kiosk {settings.id}"},
+    )
 
 
 @contextmanager
@@ -113,6 +120,14 @@ def get_session() -> Session:
         factory: sessionmaker[Session] = current_app.extensions["kiosk.sessionmaker"]
         g.db_session = factory()
     session: Session = g.db_session
+    return session
+
+
+def open_request_session() -> Session | None:
+    """The request's session if `get_session` has opened one, else None."""
+    if not has_app_context():
+        return None
+    session: Session | None = g.get("db_session")
     return session
 
 

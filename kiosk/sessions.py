@@ -13,6 +13,8 @@ import json
 import logging
 import secrets
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,7 +25,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.datastructures import CallbackDict
 
-from kiosk.db import transaction, utcnow
+from kiosk.db import open_request_session, transaction, utcnow
 from kiosk.models import WebSession
 
 log = logging.getLogger(__name__)
@@ -83,9 +85,20 @@ class DatabaseSessionInterface(SessionInterface):
     def __init__(self) -> None:
         self._last_cleanup = 0.0
 
-    def _factory(self, app: Flask) -> sessionmaker[Session]:
+    @staticmethod
+    @contextmanager
+    def _db(app: Flask) -> Iterator[Session]:
+        """The request's database session if it has one open, else a new one.
+
+        Saving through a second session while the request's still holds its connection would
+        take two connections per request: a full pool's threads would then wait on each other.
+        """
+        if (db := open_request_session()) is not None:
+            yield db
+            return
         factory: sessionmaker[Session] = app.extensions["kiosk.sessionmaker"]
-        return factory
+        with factory() as db:
+            yield db
 
     def open_session(self, app: Flask, request: Request) -> ServerSession:
         """Load the session named by the cookie, or start an empty one."""
@@ -93,7 +106,7 @@ class DatabaseSessionInterface(SessionInterface):
         if not token or len(token) > 100:
             return ServerSession()
         try:
-            with self._factory(app)() as db:
+            with self._db(app) as db:
                 row = db.get(WebSession, _key(token))
         except OperationalError:
             log.warning("session store unavailable; serving with an empty session")
@@ -129,7 +142,7 @@ class DatabaseSessionInterface(SessionInterface):
                 response.set_cookie(cookie, session.token, **options)
             return  # touched less than BUMP_GRACE ago: skip the write
         try:
-            with self._factory(app)() as db, transaction(db):
+            with self._db(app) as db, transaction(db):
                 self._forget(db, session.old_token)
                 if empty:
                     self._forget(db, session.token)
@@ -155,7 +168,7 @@ class DatabaseSessionInterface(SessionInterface):
         if not session.modified or not session:
             return
         expires = utcnow() + session.idle_lifetime
-        with self._factory(app)() as db, transaction(db):
+        with self._db(app) as db, transaction(db):
             self._forget(db, session.old_token)
             self._put(db, session, expires)
         session.old_token = None
@@ -182,7 +195,7 @@ class DatabaseSessionInterface(SessionInterface):
         if time.monotonic() - self._last_cleanup < CLEANUP_EVERY:
             return
         self._last_cleanup = time.monotonic()
-        with self._factory(app)() as db, transaction(db):
+        with self._db(app) as db, transaction(db):
             db.execute(delete(WebSession).where(WebSession.expires_at <= utcnow()))
 
     def get_cookie_name(self, app: Flask) -> str:
