@@ -57,8 +57,50 @@ def test_staff_pages(
     expect(preview).to_have_js_property("complete", True)
     assert preview.evaluate("img => img.naturalWidth") == 576  # the 80 mm paper, in dots
     _fits(page, folder, f"admin-printers-{device}")
+    _seed_fleet(live_kiosk.database)
+    page.goto(live_kiosk.url + "/admin/fleet?refresh=off")
+    expect(page.locator("h1")).to_have_text("终端管理")
+    for state in ("online", "stale", "offline", "closed"):
+        expect(page.locator(f"[data-kiosk][data-state='{state}']").first).to_be_visible()
+    expect(page.locator("[data-alert='lobby-c-1:down']")).to_be_visible()
+    _fits(page, folder, f"admin-fleet-{device}")
+    page.locator("[data-kiosk='lobby-c-1'] a").click()
+    expect(page.locator("[data-state='offline']").first).to_be_visible()
+    expect(page.locator("[data-send='test-print']")).to_be_visible()  # a supervisor commands
+    _fits(page, folder, f"admin-fleet-kiosk-{device}")
     context.close()
     assert errors == []
+
+
+def _seed_fleet(database: Path) -> None:
+    """Three more kiosks beside the live one: one stale, one offline (alerted), one closed."""
+    from datetime import timedelta
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from kiosk.db import utcnow
+    from kiosk.services.fleet import kiosks
+
+    engine = create_engine(f"sqlite:///{database}", connect_args={"timeout": 10})
+    now = utcnow()
+    seeds = [
+        ("lobby-b-1", "tower-b", "B座大堂 1号机", 120, ""),
+        ("lobby-c-1", "tower-c", "C座大堂 1号机", 900, ""),
+        ("lobby-c-2", "tower-c", "C座二楼 2号机", 900, "00:00-23:59"),
+    ]
+    with Session(engine) as db:
+        for kiosk_id, building, name, silent, closed in seeds:
+            beat = kiosks.Beat(
+                kiosk_id=kiosk_id, building_code=building, name=name, version="0.1.0",
+                last_page="/policies", last_page_at=now - timedelta(seconds=silent + 300),
+                screen_seen_at=now - timedelta(seconds=silent),
+                printers={"receipt": "paper_out" if silent == 120 else "ready"},
+                closed_hours=closed,
+            )  # fmt: skip
+            kiosks.heartbeat(db, beat, now - timedelta(seconds=silent))
+        kiosks.sweep(db, kiosks.Limits(90, 180), now)
+    engine.dispose()
 
 
 def test_status_page_on_a_phone(phone: Page, live_kiosk: LiveKiosk, tmp_path: Path) -> None:
