@@ -70,7 +70,11 @@ def _check_token(scope: Scope) -> Response | None:
     presented = header[7:].strip() if header[:7].lower() == "bearer " else ""
     token = tokens.verify(get_session(), presented) if presented else None
     if token is None:
-        log.info("api request refused: no live token", extra={"endpoint": request.endpoint})
+        # A warning, so it is kept with the kiosk's logs: often a kiosk whose token was revoked.
+        log.warning(
+            "api request refused: no live token",
+            extra={"endpoint": request.endpoint, "remote_addr": request.remote_addr},
+        )
         return _token_refused(401, "unauthorized", "A live bearer token is required.")
     log.info(
         "api token used",

@@ -169,6 +169,30 @@ def test_log_records_are_kept_with_their_fields_and_pruned(
     assert logs.recent(db, "k1") == []
 
 
+def test_accepted_api_calls_stay_out_of_the_kept_logs_refusals_stay_in(
+    db: Session, caplog: pytest.LogCaptureFixture
+) -> None:
+    handler = logs.DatabaseLogHandler("web-1")
+    caplog.set_level(logging.INFO, logger="kiosk")
+    access, fleet = logging.getLogger("kiosk.access"), logging.getLogger("kiosk.fleet")
+    for logger in (access, fleet):
+        logger.addHandler(handler)
+    try:
+        for _ in range(50):  # Prometheus scraping, kiosks reporting over HTTP
+            access.info("api token used", extra={"token": "abc"})
+        access.warning("api request refused: no live token", extra={"endpoint": "api.x"})
+        fleet.info("central configuration 3 applied")
+    finally:
+        for logger in (access, fleet):
+            logger.removeHandler(handler)
+    assert handler.flush_to(db) == 2
+    kept = [(r.logger, r.message) for r in logs.recent(db, "web-1")]
+    assert kept == [
+        ("kiosk.fleet", "central configuration 3 applied"),
+        ("kiosk.access", "api request refused: no live token"),
+    ]
+
+
 def test_a_fleet_chore_is_done_once_a_round_whoever_asks(db: Session) -> None:
     from kiosk.services.fleet import chores
 

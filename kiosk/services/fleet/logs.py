@@ -21,6 +21,7 @@ from kiosk.models import KioskLog
 
 KEEP = timedelta(days=7)
 BUFFER = 2000  # records held between writes; the oldest are dropped past this
+ACCESS_LOGGER = "kiosk.access"
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # LogRecord's own attributes: whatever else a record carries came from `extra=`.
 _STANDARD = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
@@ -30,6 +31,13 @@ def _plain(value: Any) -> Any:
     return value if isinstance(value, str | int | float | bool | type(None)) else str(value)
 
 
+def _not_routine_access(record: logging.LogRecord) -> bool:
+    """Leave out each accepted API call: Prometheus' scrapes and kiosks reporting over HTTP
+    would bury the kiosk's own records (and fill the table). The journal has them, and each
+    token counts its uses; refusals are warnings and are kept."""
+    return not (record.name == ACCESS_LOGGER and record.levelno < logging.WARNING)
+
+
 class DatabaseLogHandler(logging.Handler):
     """Queues this kiosk's records for `flush`."""
 
@@ -37,6 +45,7 @@ class DatabaseLogHandler(logging.Handler):
         super().__init__(level)
         self.kiosk_id = kiosk_id
         self._queue: deque[KioskLog] = deque(maxlen=BUFFER)
+        self.addFilter(_not_routine_access)
 
     def emit(self, record: logging.LogRecord) -> None:
         """Keep the record as a row to write later."""
