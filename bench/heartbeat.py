@@ -1,7 +1,8 @@
 """Can one PostgreSQL take the heartbeats of a city's fleet? Prints figures; asserts nothing.
 
     .venv/bin/python bench/heartbeat.py [--kiosks 10000] [--interval 30] [--threads 32]
-        [--postgresql postgresql://postgres@127.0.0.1:5432/test]
+        [--postgresql postgresql://postgres@127.0.0.1:5432/test] [--no-http]
+        [--server-threads 8]
 
 Simulates `--kiosks` kiosks each reporting once every `--interval` seconds (10,000 every 30 s
 is about 333 a second), open loop: every heartbeat has its own start time on a fixed schedule,
@@ -15,7 +16,11 @@ Rounds, one after another in this process:
 - steady: the next round (each an update of its row, the state every 30 s from then on);
 - baseline: the same schedule with the least a heartbeat could be, one UPDATE of
   `last_seen_at`, for the ratio;
-- judging: one `sweep` over the fleet with 1 % of kiosks gone silent.
+- judging: one `sweep` over the fleet with 1 % of kiosks gone silent;
+- http: the same schedule through `kiosk serve` (waitress, one process, in a subprocess), each
+  kiosk POSTing `/api/v1/kiosks/<id>/heartbeat` with a token of its own over a kept-alive
+  connection: what one web server takes when kiosks report over HTTP instead of holding
+  database connections of their own.
 
 Figures: median, p99 and max latency in milliseconds, errors, achieved rate, and CPU of this
 process and of the PostgreSQL server processes, as a share of one core over the round.
@@ -24,12 +29,19 @@ process and of the PostgreSQL server processes, as a share of one core over the 
 from __future__ import annotations
 
 import argparse
+import http.client
+import json
 import logging
 import os
 import queue
+import socket
 import statistics
+import subprocess
+import sys
+import tempfile
 import threading
 import time
+import urllib.request
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -39,7 +51,8 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.db import upgrade, utcnow
-from kiosk.models import Kiosk
+from kiosk.models import Kiosk, Scope
+from kiosk.services import tokens
 from kiosk.services.fleet import kiosks
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -60,6 +73,12 @@ def postgres_cpu_seconds() -> float:
     return total / TICKS
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """CPU time used so far by process `pid` (needs /proc)."""
+    parts = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(parts[11]) + int(parts[12])) / TICKS
+
+
 def beat_for(number: int) -> kiosks.Beat:
     """A plausible report from simulated kiosk `number`."""
     return kiosks.Beat(
@@ -77,6 +96,7 @@ def run_round(
     factory: sessionmaker[Session],
     work: Callable[[Session, int], None],
     args: argparse.Namespace,
+    server_pid: int | None = None,
 ) -> None:
     """Send every kiosk's heartbeat once on the open-loop schedule; print the figures."""
     rate = args.kiosks / args.interval
@@ -113,6 +133,7 @@ def run_round(
         postgres_cpu_seconds(),
         time.monotonic(),
     )
+    server_before = process_cpu_seconds(server_pid) if server_pid else 0.0
     threads = [threading.Thread(target=worker) for _ in range(args.threads)]
     for thread in threads:
         slots.put(None)
@@ -122,12 +143,17 @@ def run_round(
     wall = time.monotonic() - wall_before
     cpu = (time.process_time() - cpu_before) / wall * 100
     pg = (postgres_cpu_seconds() - pg_before) / wall * 100
+    server = (
+        f", server {(process_cpu_seconds(server_pid) - server_before) / wall * 100:4.0f} %"
+        if server_pid
+        else ""
+    )
     ms = sorted(x * 1000 for x in latencies)
     p99 = ms[int(len(ms) * 0.99) - 1] if ms else float("nan")
     print(
         f"{label:<10} {len(ms):>6} ok {len(errors):>4} errors  {len(ms) / wall:6.1f}/s   "
         f"median {statistics.median(ms):6.1f} ms  p99 {p99:6.1f} ms  max {ms[-1]:7.1f} ms   "
-        f"CPU: bench {cpu:4.0f} %, PostgreSQL {pg:4.0f} % of a core"
+        f"CPU: bench {cpu:4.0f} %{server}, PostgreSQL {pg:4.0f} % of a core"
     )
     if errors:
         print(f"           errors: {sorted(set(errors))}")
@@ -162,6 +188,79 @@ def bench(engine: Engine, args: argparse.Namespace) -> None:
     print(
         f"judging   one sweep of {args.kiosks} kiosks: {took:.0f} ms, {len(changed)} went offline"
     )
+    if args.http:
+        http_round(engine, factory, args)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def http_round(engine: Engine, factory: sessionmaker[Session], args: argparse.Namespace) -> None:
+    """The heartbeats again, over HTTP to `kiosk serve`, each kiosk with its own token."""
+    with factory() as db:
+        secrets = [
+            tokens.create(db, f"k{n:05d}", Scope.OPERATE, kiosk_id=f"k{n:05d}").token
+            for n in range(args.kiosks)
+        ]
+    port = _free_port()
+    with tempfile.TemporaryDirectory() as instance:
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")},
+            "KIOSK_INSTANCE_PATH": instance,
+            "KIOSK_DATABASE_URL": engine.url.render_as_string(hide_password=False),
+            "KIOSK_FLEET_AGENT": "false",
+            "KIOSK_PRINT_WORKER": "false",
+            "KIOSK_DB_POOL_SIZE": str(args.server_threads),
+        }
+        server = subprocess.Popen(
+            [sys.executable, "-m", "kiosk.cli", "serve", "--port", str(port),
+             "--threads", str(args.server_threads)],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            _wait_healthy(f"http://127.0.0.1:{port}/healthz", server)
+            local = threading.local()
+
+            def post(_db: Session, number: int) -> None:
+                if not hasattr(local, "connection"):
+                    local.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                body = json.dumps({
+                    "building": f"tower-{number // 4:04d}", "version": "0.1.0",
+                    "uptime_seconds": 3600 + number, "last_page": "/policies",
+                    "queue_depth": number % 3, "free_disk_bytes": 20_000_000_000,
+                    "printers": {"receipt": "ready", "licence": "ready"},
+                })  # fmt: skip
+                local.connection.request(
+                    "POST", f"/api/v1/kiosks/k{number:05d}/heartbeat", body,
+                    {"Authorization": f"Bearer {secrets[number]}",
+                     "Content-Type": "application/json"},
+                )  # fmt: skip
+                response = local.connection.getresponse()
+                response.read()
+                if response.status != 200:
+                    raise RuntimeError(f"HTTP {response.status}")
+
+            print(f"http      through one `kiosk serve` with {args.server_threads} threads:")
+            run_round("http", factory, post, args, server_pid=server.pid)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def _wait_healthy(url: str, server: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"kiosk serve exited with {server.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("kiosk serve did not become healthy")
 
 
 def main() -> None:
@@ -171,6 +270,10 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=30.0)
     parser.add_argument("--threads", type=int, default=32)
     parser.add_argument("--postgresql", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument(
+        "--no-http", dest="http", action="store_false", help="skip the round over HTTP"
+    )
+    parser.add_argument("--server-threads", type=int, default=8)
     args = parser.parse_args()
     url = make_url(args.postgresql).set(drivername="postgresql+psycopg")
     schema = "bench_heartbeat"
