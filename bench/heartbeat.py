@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/heartbeat.py [--kiosks 10000] [--interval 30] [--threads 32]
         [--postgresql postgresql://postgres@127.0.0.1:5432/test] [--no-http]
-        [--server-threads 8]
+        [--servers 1,2] [--server-threads 8]
 
 Simulates `--kiosks` kiosks each reporting once every `--interval` seconds (10,000 every 30 s
 is about 333 a second), open loop: every heartbeat has its own start time on a fixed schedule,
@@ -17,13 +17,14 @@ Rounds, one after another in this process:
 - baseline: the same schedule with the least a heartbeat could be, one UPDATE of
   `last_seen_at`, for the ratio;
 - judging: one `sweep` over the fleet with 1 % of kiosks gone silent;
-- http: the same schedule through `kiosk serve` (waitress, one process, in a subprocess), each
-  kiosk POSTing `/api/v1/kiosks/<id>/heartbeat` with a token of its own over a kept-alive
-  connection: what one web server takes when kiosks report over HTTP instead of holding
-  database connections of their own.
+- http: the same schedule through `kiosk serve` (waitress, in subprocesses: one, then two,
+  the kiosks spread over them), each kiosk POSTing `/api/v1/kiosks/<id>/heartbeat` with a
+  token of its own over a kept-alive connection: what the web servers take when kiosks
+  report over HTTP instead of holding database connections of their own.
 
 Figures: median, p99 and max latency in milliseconds, errors, achieved rate, and CPU of this
-process and of the PostgreSQL server processes, as a share of one core over the round.
+process, of the kiosk servers (HTTP rounds) and of the PostgreSQL server processes, as a share
+of one core over the round.
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ def run_round(
     factory: sessionmaker[Session],
     work: Callable[[Session, int], None],
     args: argparse.Namespace,
-    server_pid: int | None = None,
+    server_pids: list[int] | None = None,
 ) -> None:
     """Send every kiosk's heartbeat once on the open-loop schedule; print the figures."""
     rate = args.kiosks / args.interval
@@ -133,7 +134,8 @@ def run_round(
         postgres_cpu_seconds(),
         time.monotonic(),
     )
-    server_before = process_cpu_seconds(server_pid) if server_pid else 0.0
+    servers = server_pids or []
+    server_before = sum(process_cpu_seconds(pid) for pid in servers)
     threads = [threading.Thread(target=worker) for _ in range(args.threads)]
     for thread in threads:
         slots.put(None)
@@ -143,11 +145,8 @@ def run_round(
     wall = time.monotonic() - wall_before
     cpu = (time.process_time() - cpu_before) / wall * 100
     pg = (postgres_cpu_seconds() - pg_before) / wall * 100
-    server = (
-        f", server {(process_cpu_seconds(server_pid) - server_before) / wall * 100:4.0f} %"
-        if server_pid
-        else ""
-    )
+    server_cpu = sum(process_cpu_seconds(pid) for pid in servers) - server_before
+    server = f", servers {server_cpu / wall * 100:4.0f} %" if servers else ""
     ms = sorted(x * 1000 for x in latencies)
     p99 = ms[int(len(ms) * 0.99) - 1] if ms else float("nan")
     print(
@@ -199,55 +198,78 @@ def _free_port() -> int:
 
 
 def http_round(engine: Engine, factory: sessionmaker[Session], args: argparse.Namespace) -> None:
-    """The heartbeats again, over HTTP to `kiosk serve`, each kiosk with its own token."""
+    """The heartbeats again, over HTTP to `kiosk serve`, each kiosk with its own token: once
+    for each number of server processes in `--servers`, the kiosks spread over them."""
     with factory() as db:
         secrets = [
             tokens.create(db, f"k{n:05d}", Scope.OPERATE, kiosk_id=f"k{n:05d}").token
             for n in range(args.kiosks)
         ]
+    for count in args.servers:
+        with tempfile.TemporaryDirectory() as instance:
+            servers = [_start_server(engine, instance, args) for _ in range(count)]
+            try:
+                for port, server in servers:
+                    _wait_healthy(f"http://127.0.0.1:{port}/healthz", server)
+                print(
+                    f"http      {count} `kiosk serve` process(es), "
+                    f"{args.server_threads} threads each:"
+                )
+                post = _poster([port for port, _ in servers], secrets)
+                pids = [server.pid for _, server in servers]
+                run_round(f"http x{count}", factory, post, args, server_pids=pids)
+            finally:
+                for _, server in servers:
+                    server.terminate()
+                    server.wait(timeout=30)
+
+
+def _start_server(
+    engine: Engine, instance: str, args: argparse.Namespace
+) -> tuple[int, subprocess.Popen[bytes]]:
+    """`kiosk serve` on a free port, on the bench's schema, with no agent and no printing."""
     port = _free_port()
-    with tempfile.TemporaryDirectory() as instance:
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")},
-            "KIOSK_INSTANCE_PATH": instance,
-            "KIOSK_DATABASE_URL": engine.url.render_as_string(hide_password=False),
-            "KIOSK_FLEET_AGENT": "false",
-            "KIOSK_PRINT_WORKER": "false",
-            "KIOSK_DB_POOL_SIZE": str(args.server_threads),
-        }
-        server = subprocess.Popen(
-            [sys.executable, "-m", "kiosk.cli", "serve", "--port", str(port),
-             "--threads", str(args.server_threads)],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")},
+        "KIOSK_INSTANCE_PATH": instance,
+        "KIOSK_DATABASE_URL": engine.url.render_as_string(hide_password=False),
+        "KIOSK_FLEET_AGENT": "false",
+        "KIOSK_PRINT_WORKER": "false",
+        "KIOSK_DB_POOL_SIZE": str(args.server_threads),
+    }
+    command = [sys.executable, "-m", "kiosk.cli", "serve", "--port", str(port),
+               "--threads", str(args.server_threads)]  # fmt: skip
+    return port, subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+
+def _poster(ports: list[int], secrets: list[str]) -> Callable[[Session, int], None]:
+    """What kiosk `number` sends: its heartbeat, to server `number % len(ports)`, kept alive."""
+    local = threading.local()
+
+    def post(_db: Session, number: int) -> None:
+        if not hasattr(local, "connections"):
+            local.connections = {
+                port: http.client.HTTPConnection("127.0.0.1", port, timeout=60) for port in ports
+            }
+        body = json.dumps({
+            "building": f"tower-{number // 4:04d}", "version": "0.1.0",
+            "uptime_seconds": 3600 + number, "last_page": "/policies",
+            "queue_depth": number % 3, "free_disk_bytes": 20_000_000_000,
+            "printers": {"receipt": "ready", "licence": "ready"},
+        })  # fmt: skip
+        connection = local.connections[ports[number % len(ports)]]
+        connection.request(
+            "POST", f"/api/v1/kiosks/k{number:05d}/heartbeat", body,
+            {"Authorization": f"Bearer {secrets[number]}", "Content-Type": "application/json"},
         )  # fmt: skip
-        try:
-            _wait_healthy(f"http://127.0.0.1:{port}/healthz", server)
-            local = threading.local()
+        response = connection.getresponse()
+        response.read()
+        if response.status != 200:
+            raise RuntimeError(f"HTTP {response.status}")
 
-            def post(_db: Session, number: int) -> None:
-                if not hasattr(local, "connection"):
-                    local.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                body = json.dumps({
-                    "building": f"tower-{number // 4:04d}", "version": "0.1.0",
-                    "uptime_seconds": 3600 + number, "last_page": "/policies",
-                    "queue_depth": number % 3, "free_disk_bytes": 20_000_000_000,
-                    "printers": {"receipt": "ready", "licence": "ready"},
-                })  # fmt: skip
-                local.connection.request(
-                    "POST", f"/api/v1/kiosks/k{number:05d}/heartbeat", body,
-                    {"Authorization": f"Bearer {secrets[number]}",
-                     "Content-Type": "application/json"},
-                )  # fmt: skip
-                response = local.connection.getresponse()
-                response.read()
-                if response.status != 200:
-                    raise RuntimeError(f"HTTP {response.status}")
-
-            print(f"http      through one `kiosk serve` with {args.server_threads} threads:")
-            run_round("http", factory, post, args, server_pid=server.pid)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    return post
 
 
 def _wait_healthy(url: str, server: subprocess.Popen[bytes], timeout: float = 60) -> None:
@@ -274,6 +296,10 @@ def main() -> None:
         "--no-http", dest="http", action="store_false", help="skip the round over HTTP"
     )
     parser.add_argument("--server-threads", type=int, default=8)
+    parser.add_argument(
+        "--servers", type=lambda text: [int(n) for n in text.split(",")], default=[1, 2],
+        help="server processes for the HTTP rounds, e.g. 1,2",
+    )  # fmt: skip
     args = parser.parse_args()
     url = make_url(args.postgresql).set(drivername="postgresql+psycopg")
     schema = "bench_heartbeat"
