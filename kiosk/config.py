@@ -97,6 +97,9 @@ class Settings(BaseModel):
     alert_webhook_url: str = ""  # gets a JSON POST once when a kiosk goes down, once when back
     announcement_banner: str = Field(default="", max_length=200)  # on every terminal page
     fleet_agent: bool = True  # heartbeats, commands and central configuration (serve only)
+    # False on a web server of a fleet: no screen, so no heartbeat, no commands, not listed as
+    # a kiosk; it still judges the fleet in its turn, so alerts go out when every kiosk is down.
+    terminal: bool = True
 
     @field_validator("timezone")
     @classmethod

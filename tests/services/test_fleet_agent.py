@@ -4,14 +4,17 @@ token, refuses a command it cannot run with a reason, and keeps its log records.
 from __future__ import annotations
 
 import stat
+from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from kiosk.models import ApiToken, CommandKind, CommandStatus, KioskState, Scope
+from kiosk.db import utcnow
+from kiosk.models import ApiToken, CommandKind, CommandStatus, Kiosk, KioskState, Scope
 from kiosk.services import tokens
 from kiosk.services.fleet import commands, kiosks, logs
 from kiosk.services.fleet import settings as central
@@ -119,3 +122,20 @@ def test_of_two_agents_only_one_judges_the_fleet_in_a_round(
 ) -> None:
     other = FleetAgent(app, EXECUTORS)
     assert [agent.do_chores(), other.do_chores(), agent.do_chores()] == [True, False, False]
+
+
+def test_a_web_server_judges_the_fleet_but_is_no_kiosk(
+    make_app: Callable[..., Flask], db: Session
+) -> None:
+    web = FleetAgent(make_app(id="web-1", terminal=False), EXECUTORS)
+    kiosks.heartbeat(db, kiosks.Beat(kiosk_id="lobby-a-1", building_code="a-tower"))
+    commands.issue(db, "lobby-a-1", CommandKind.RELOAD, {}, "test")
+    db.execute(update(Kiosk).values(last_seen_at=utcnow() - timedelta(minutes=10)))
+    db.commit()
+    web.tick(force_beat=True)  # every kiosk silent: the web server still raises the alarm
+    db.expire_all()
+    assert [k.id for k in kiosks.listing(db)] == ["lobby-a-1"]  # web-1 is not a kiosk
+    assert kiosks.get(db, "lobby-a-1").state is KioskState.OFFLINE  # type: ignore[union-attr]
+    assert [a.kind for a in kiosks.alerts(db, "lobby-a-1")] == ["down"]
+    (waiting,) = commands.recent(db, "lobby-a-1")
+    assert waiting.status is CommandStatus.QUEUED  # a kiosk's command is its own to run

@@ -86,13 +86,17 @@ class FleetAgent:
 
     def tick(self, *, force_beat: bool = False) -> None:
         """One round: the queued commands; every `heartbeat_seconds` the rest as well."""
+        # A web server (not a terminal) has no screen to command and is no kiosk to list: it
+        # only takes the central configuration and its turn at the fleet's chores.
+        terminal = self.base_settings.terminal
         with self.app.app_context():
-            while (command_id := self.run_next_command()) is not None:
+            while terminal and (command_id := self.run_next_command()) is not None:
                 log.info("command %s done", command_id)
             if force_beat or time.monotonic() >= self._next_beat:
                 self._next_beat = time.monotonic() + self.settings.heartbeat_seconds
                 self.apply_configuration()
-                self.beat()
+                if terminal:
+                    self.beat()
                 self.do_chores()
             with self.session() as db:
                 self.log_handler.flush_to(db)
