@@ -1,6 +1,13 @@
 """The machine face (blueprint `api`): health now; the maintenance API at /api/v1 later."""
 
-from kiosk.api import fleet, metrics, openapi, policies, print_jobs  # noqa: F401  (registers views)
+from kiosk.api import (  # noqa: F401  (registers views)
+    announcements,
+    fleet,
+    metrics,
+    openapi,
+    policies,
+    print_jobs,
+)
 from kiosk.api.views import bp
 
 __all__ = ["bp"]

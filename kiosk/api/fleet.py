@@ -1,12 +1,11 @@
 """The maintenance API's fleet: kiosks and their state, heartbeats, commands, central
-configuration, logs, alerts, printers and announcements. Reads need a read token; commands,
-heartbeats and announcements an operate token; configuration changes an admin token. A token
-tied to a kiosk may speak only of that kiosk."""
+configuration, logs and alerts. Reads need a read token; commands and heartbeats an operate
+token; configuration changes an admin token. A token tied to a kiosk may speak only of that
+kiosk."""
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from flask import abort, current_app, jsonify, request, url_for
@@ -14,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from kiosk.access import current_token, requires_token
+from kiosk.api.common import BIG, CODE, INT, bad, body, limit, when, who
 from kiosk.api.views import bp
 from kiosk.config import Settings
 from kiosk.db import get_session
@@ -27,23 +27,11 @@ from kiosk.models import (
     KioskState,
     Scope,
 )
-from kiosk.services import announcements, printing
-from kiosk.services.announcements import AnnouncementDraft
-from kiosk.services.audit import Actor
 from kiosk.services.fleet import commands, kiosks, logs
 from kiosk.services.fleet import settings as central
 from kiosk.services.fleet.agent import limits
-from kiosk.text import clean_text, is_whole
+from kiosk.text import clean_text
 from kiosk.web import csrf
-
-LIMIT_MAX = 500
-CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")  # a kiosk id or building code, as in settings
-INT, BIG = 2**31 - 1, 2**63 - 1  # what the database's integer columns hold
-LATEST = datetime(2100, 1, 1, tzinfo=UTC)  # an announcement ending later is a typing mistake
-
-
-def _when(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def kiosk_json(kiosk: Kiosk, now: datetime) -> dict[str, Any]:
@@ -51,16 +39,16 @@ def kiosk_json(kiosk: Kiosk, now: datetime) -> dict[str, Any]:
     settings: Settings = current_app.config["KIOSK"]
     return {
         "id": kiosk.id, "name": kiosk.name, "building": kiosk.building_code,
-        "state": kiosk.state.value, "state_since": _when(kiosk.state_since),
-        "last_seen_at": _when(kiosk.last_seen_at), "version": kiosk.version,
-        "started_at": _when(kiosk.started_at), "uptime_seconds": kiosk.uptime_seconds,
-        "last_page": kiosk.last_page, "last_page_at": _when(kiosk.last_page_at),
-        "screen_seen_at": _when(kiosk.screen_seen_at),
+        "state": kiosk.state.value, "state_since": when(kiosk.state_since),
+        "last_seen_at": when(kiosk.last_seen_at), "version": kiosk.version,
+        "started_at": when(kiosk.started_at), "uptime_seconds": kiosk.uptime_seconds,
+        "last_page": kiosk.last_page, "last_page_at": when(kiosk.last_page_at),
+        "screen_seen_at": when(kiosk.screen_seen_at),
         "screen_frozen": kiosks.screen_frozen(kiosk, now, limits(settings)),
         "printers": kiosk.printers, "queue_depth": kiosk.queue_depth,
         "free_disk_bytes": kiosk.free_disk_bytes, "closed_hours": kiosk.closed_hours,
         "paused": kiosk.paused_message is not None, "paused_message": kiosk.paused_message,
-        "banner": kiosk.banner, "banner_until": _when(kiosk.banner_until),
+        "banner": kiosk.banner, "banner_until": when(kiosk.banner_until),
         "config_version": kiosk.config_version,
     }  # fmt: skip
 
@@ -70,8 +58,8 @@ def command_json(command: KioskCommand) -> dict[str, Any]:
     body = {
         "id": command.id, "kiosk": command.kiosk_id, "kind": command.kind.value,
         "payload": command.payload, "status": command.status.value,
-        "issued_by": command.issued_by, "issued_at": _when(command.issued_at),
-        "picked_at": _when(command.picked_at), "finished_at": _when(command.finished_at),
+        "issued_by": command.issued_by, "issued_at": when(command.issued_at),
+        "picked_at": when(command.picked_at), "finished_at": when(command.finished_at),
         "result": command.result, "screenshot_url": None,
     }  # fmt: skip
     if command.attachment is not None:
@@ -83,8 +71,8 @@ def alert_json(alert: KioskAlert) -> dict[str, Any]:
     """An alert as the API shows it."""
     return {
         "id": alert.id, "kiosk": alert.kiosk_id, "kind": alert.kind,
-        "from": alert.state_from, "to": alert.state_to, "at": _when(alert.at),
-        "delivered_at": _when(alert.delivered_at), "attempts": alert.attempts,
+        "from": alert.state_from, "to": alert.state_to, "at": when(alert.at),
+        "delivered_at": when(alert.delivered_at), "attempts": alert.attempts,
     }  # fmt: skip
 
 
@@ -95,28 +83,8 @@ def config_json(version: ConfigVersion | None, scope: str) -> dict[str, Any]:
     return {
         "kiosk": version.kiosk_id, "version": version.id, "values": version.values,
         "changes": version.changes, "changed_by": version.changed_by,
-        "changed_at": _when(version.changed_at),
+        "changed_at": when(version.changed_at),
     }  # fmt: skip
-
-
-def _bad(parameter: str, expected: str) -> Response:
-    response = jsonify(error="bad_parameter", parameter=parameter, expected=expected)
-    response.status_code = 400
-    return response
-
-
-def _limit(default: int = 50) -> int:
-    raw = request.args.get("limit", str(default))
-    if not is_whole(raw) or not 1 <= int(raw) <= LIMIT_MAX:
-        abort(_bad("limit", f"a whole number from 1 to {LIMIT_MAX}"))
-    return int(raw)
-
-
-def _body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        abort(_bad("body", "a JSON object"))
-    return data
 
 
 def _own(kiosk_id: str) -> None:
@@ -125,11 +93,6 @@ def _own(kiosk_id: str) -> None:
     if bound and bound != kiosk_id:
         abort(Response('{"error":"forbidden","message":"This token is for another kiosk."}',
                        403, mimetype="application/json"))  # fmt: skip
-
-
-def _who() -> str:
-    token = current_token()
-    return f"token {token.key} ({token.name})"
 
 
 def _kiosk(kiosk_id: str) -> Kiosk:
@@ -146,7 +109,7 @@ def list_kiosks() -> Response:
     """The fleet, by building; `building` and `state` narrow it."""
     state = request.args.get("state", "")
     if state and state not in {s.value for s in KioskState}:
-        return _bad("state", "one of " + ", ".join(s.value for s in KioskState))
+        return bad("state", "one of " + ", ".join(s.value for s in KioskState))
     db, now = get_session(), datetime.now().astimezone()
     found = kiosks.listing(
         db, request.args.get("building", ""), KioskState(state) if state else None
@@ -171,21 +134,21 @@ def post_heartbeat(kiosk_id: str) -> Response:
     """A kiosk reports itself over HTTP (the same report its agent writes directly)."""
     _own(kiosk_id)
     if not CODE.match(kiosk_id):
-        return _bad("kiosk_id", "a kiosk id (a-z, 0-9 and -, up to 40)")
-    data = _body()
+        return bad("kiosk_id", "a kiosk id (a-z, 0-9 and -, up to 40)")
+    data = body()
     fields = {
         "building": str, "name": str, "version": str, "uptime_seconds": int,
         "last_page": str, "queue_depth": int, "free_disk_bytes": int, "printers": dict,
     }  # fmt: skip
     for name, kind in fields.items():
         if name in data and (not isinstance(data[name], kind) or isinstance(data[name], bool)):
-            return _bad(name, kind.__name__)
+            return bad(name, kind.__name__)
     for name, high in (("uptime_seconds", BIG), ("queue_depth", INT), ("free_disk_bytes", BIG)):
         if name in data and not 0 <= data[name] <= high:
-            return _bad(name, f"a whole number from 0 to {high}")
+            return bad(name, f"a whole number from 0 to {high}")
     building = data.get("building")
     if not isinstance(building, str) or not CODE.match(building):
-        return _bad("building", "the building's code (a-z, 0-9 and -, up to 40)")
+        return bad("building", "the building's code (a-z, 0-9 and -, up to 40)")
 
     def text(name: str, most: int) -> str:
         return clean_text(str(data.get(name, ""))).text[:most]
@@ -201,7 +164,7 @@ def post_heartbeat(kiosk_id: str) -> Response:
         free_disk_bytes=data.get("free_disk_bytes"), printers=printers,
     )  # fmt: skip
     kiosk = kiosks.heartbeat(get_session(), beat)
-    return jsonify(state=kiosk.state.value, last_seen_at=_when(kiosk.last_seen_at))
+    return jsonify(state=kiosk.state.value, last_seen_at=when(kiosk.last_seen_at))
 
 
 @bp.get("/api/v1/kiosks/<kiosk_id>/logs")
@@ -211,10 +174,10 @@ def get_logs(kiosk_id: str) -> Response:
     _own(kiosk_id)
     level = request.args.get("level", "INFO").upper()
     if level not in logs.LEVELS:
-        return _bad("level", "one of " + ", ".join(logs.LEVELS))
-    found = logs.recent(get_session(), kiosk_id, level=level, limit=_limit(100))
+        return bad("level", "one of " + ", ".join(logs.LEVELS))
+    found = logs.recent(get_session(), kiosk_id, level=level, limit=limit(100))
     records = [
-        {"at": _when(r.at), "level": r.level, "logger": r.logger, "message": r.message,
+        {"at": when(r.at), "level": r.level, "logger": r.logger, "message": r.message,
          "fields": r.fields}
         for r in found
     ]  # fmt: skip
@@ -226,7 +189,7 @@ def get_logs(kiosk_id: str) -> Response:
 def list_commands(kiosk_id: str) -> Response:
     """A kiosk's newest commands."""
     _own(kiosk_id)
-    found = commands.recent(get_session(), kiosk_id, _limit(20))
+    found = commands.recent(get_session(), kiosk_id, limit(20))
     return jsonify(commands=[command_json(c) for c in found])
 
 
@@ -235,13 +198,13 @@ def list_commands(kiosk_id: str) -> Response:
 def issue_command(kiosk_id: str) -> tuple[Response, int, dict[str, str]]:
     """Queue a command; follow it at the Location given."""
     _own(kiosk_id)
-    data = _body()
+    data = body()
     kind, payload = data.get("kind"), data.get("payload", {})
     if not isinstance(kind, str) or kind not in {k.value for k in CommandKind}:
-        abort(_bad("kind", "one of " + ", ".join(k.value for k in CommandKind)))
+        abort(bad("kind", "one of " + ", ".join(k.value for k in CommandKind)))
     if not isinstance(payload, dict):
-        abort(_bad("payload", "a JSON object"))
-    command = commands.issue(get_session(), kiosk_id, CommandKind(kind), payload, _who())
+        abort(bad("payload", "a JSON object"))
+    command = commands.issue(get_session(), kiosk_id, CommandKind(kind), payload, who())
     location = url_for("api.get_command", command_id=command.id)
     return jsonify(command_json(command)), 202, {"Location": location}
 
@@ -276,7 +239,7 @@ def get_config() -> Response:
     db = get_session()
     body = config_json(central.current(db, scope), scope)
     body["settable"] = list(central.CENTRAL)
-    body["history"] = [config_json(v, scope) for v in central.history(db, scope, _limit(20))]
+    body["history"] = [config_json(v, scope) for v in central.history(db, scope, limit(20))]
     return jsonify(body)
 
 
@@ -284,13 +247,13 @@ def get_config() -> Response:
 @requires_token(Scope.ADMIN)
 def change_config() -> Response:
     """Set central values (`values`; null clears one) for the fleet or a kiosk (`kiosk`)."""
-    data = _body()
+    data = body()
     scope, values = data.get("kiosk", ""), data.get("values")
     if not isinstance(scope, str) or len(scope) > 40:
-        return _bad("kiosk", "a kiosk id, or empty for the whole fleet")
+        return bad("kiosk", "a kiosk id, or empty for the whole fleet")
     if not isinstance(values, dict) or not values:
-        return _bad("values", "a JSON object of settings")
-    version = central.change(get_session(), current_app.config["KIOSK"], scope, values, _who())
+        return bad("values", "a JSON object of settings")
+    version = central.change(get_session(), current_app.config["KIOSK"], scope, values, who())
     return jsonify(config_json(version, scope))
 
 
@@ -298,72 +261,10 @@ def change_config() -> Response:
 @requires_token(Scope.READ)
 def list_alerts() -> Response:
     """The newest alerts: a kiosk down, a kiosk back."""
-    found = kiosks.alerts(get_session(), request.args.get("kiosk", ""), _limit())
+    found = kiosks.alerts(get_session(), request.args.get("kiosk", ""), limit())
     return jsonify(alerts=[alert_json(a) for a in found])
 
 
-@bp.get("/api/v1/printers")
-@requires_token(Scope.READ)
-def list_printers() -> Response:
-    """Every kiosk's printers, as they last said."""
-    rows = printing.state.all_states(get_session())
-    return jsonify(
-        printers=[
-            {"kiosk": r.kiosk_id, "printer": r.printer, "url": r.url, "state": r.state,
-             "detail": r.detail, "checked_at": _when(r.checked_at),
-             "last_error": r.last_error, "last_error_at": _when(r.last_error_at)}
-            for r in rows
-        ]
-    )  # fmt: skip
-
-
-def announcement_json(item: Any) -> dict[str, Any]:
-    """An announcement as the API shows it."""
-    return {
-        "id": item.id, "building": item.building_code, "text_zh": item.text_zh,
-        "text_en": item.text_en, "starts_at": _when(item.starts_at),
-        "ends_at": _when(item.ends_at), "active": item.active,
-    }  # fmt: skip
-
-
-@bp.get("/api/v1/announcements")
-@requires_token(Scope.READ)
-def list_announcements() -> Response:
-    """A building's announcements on the attract screen now (`building`)."""
-    building = request.args.get("building", "")
-    if not building:
-        return _bad("building", "a building's code")
-    found = announcements.current(get_session(), building)
-    return jsonify(announcements=[announcement_json(a) for a in found])
-
-
-@bp.post("/api/v1/announcements")
-@requires_token(Scope.OPERATE)
-def post_announcement() -> tuple[Response, int]:
-    """Publish an announcement on a building's attract screens."""
-    data = _body()
-    building, text_zh = data.get("building"), data.get("text_zh")
-    if not isinstance(building, str) or not CODE.match(building):
-        abort(_bad("building", "a building's code (a-z, 0-9 and -, up to 40)"))
-    if not isinstance(text_zh, str):
-        abort(_bad("text_zh", "text"))
-    ends_at = None
-    if data.get("ends_at") is not None:
-        try:
-            ends_at = datetime.fromisoformat(str(data["ends_at"]))
-        except ValueError:
-            abort(_bad("ends_at", "an ISO 8601 time with its offset"))
-        if ends_at.tzinfo is None or ends_at >= LATEST:
-            abort(_bad("ends_at", "an ISO 8601 time with its offset, before 2100"))
-    text_en = data.get("text_en", "")
-    if not isinstance(text_en, str):
-        abort(_bad("text_en", "text"))
-    draft = AnnouncementDraft(text_zh=text_zh, text_en=text_en, ends_at=ends_at)
-    actor = Actor(None, f"{_who()} {request.remote_addr or ''}"[:64])
-    item = announcements.create(get_session(), building, draft, actor)
-    return jsonify(announcement_json(item)), 201
-
-
 # A bearer token, not a cookie, authenticates these: there is no session to forge a request in.
-for _view in (post_heartbeat, issue_command, change_config, post_announcement):
+for _view in (post_heartbeat, issue_command, change_config):
     csrf.exempt(_view)

@@ -19,8 +19,7 @@ from werkzeug.wrappers import Response
 from kiosk import __version__
 from kiosk.access import ACCESS_ATTR, public
 from kiosk.api import schemas
-from kiosk.api.fleet import LIMIT_MAX
-from kiosk.api.print_jobs import MAX_LIMIT
+from kiosk.api.common import LIMIT_MAX
 from kiosk.api.views import bp
 from kiosk.models import Benefit, KioskState, PolicyLevel, PrintStatus, Scope, Window
 from kiosk.services.fleet.logs import LEVELS
@@ -187,7 +186,7 @@ OPERATIONS: dict[str, Operation] = {
     "api.list_print_jobs": Operation("print-jobs", {
         "200": _json("PrintJobs", "The jobs, newest first."), "400": _common("BadParameter"),
     }, query=(KIOSK, _choice("status", PrintStatus, "Only jobs in this state."),
-              _limit(50, MAX_LIMIT))),
+              _limit(50))),
     "api.retry_print_job": Operation("print-jobs", {
         "200": _json("PrintJob", "Waiting to print again."), "404": _common("NotFound"),
         "409": _common("Conflict"),

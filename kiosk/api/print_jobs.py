@@ -1,5 +1,5 @@
-"""The maintenance API's print jobs (/api/v1/print-jobs): read with a read token; retry and
-cancel with an operate token. Each change is in the audit log with the token's name."""
+"""The maintenance API's printers and print jobs: read with a read token; retry and cancel a
+job with an operate token. Each change is in the audit log with the token's name."""
 
 from __future__ import annotations
 
@@ -9,16 +9,14 @@ from flask import jsonify, request
 from werkzeug.wrappers import Response
 
 from kiosk.access import current_token, requires_token
+from kiosk.api.common import bad, limit, when
 from kiosk.api.views import bp
 from kiosk.db import get_session
 from kiosk.errors import Conflict, NotFound
 from kiosk.models import PrintJob, PrintStatus, Scope
 from kiosk.services import printing
 from kiosk.services.audit import Actor
-from kiosk.text import is_whole
 from kiosk.web import csrf
-
-MAX_LIMIT = 500
 
 
 def as_json(job: PrintJob) -> dict[str, Any]:
@@ -37,28 +35,35 @@ def as_json(job: PrintJob) -> dict[str, Any]:
     }
 
 
-def _bad(parameter: str, expected: str) -> tuple[Response, int]:
-    body = {"error": "bad_parameter", "parameter": parameter, "expected": expected}
-    return jsonify(body), 400
-
-
 @bp.get("/api/v1/print-jobs")
 @requires_token(Scope.READ)
 def list_print_jobs() -> Response | tuple[Response, int]:
     """The newest jobs, for one kiosk (`kiosk`) or in one state (`status`); `limit` ≤ 500."""
     status = request.args.get("status", "")
     if status and status not in {s.value for s in PrintStatus}:
-        return _bad("status", "one of " + ", ".join(s.value for s in PrintStatus))
-    limit = request.args.get("limit", "50")
-    if not is_whole(limit) or not 1 <= int(limit) <= MAX_LIMIT:
-        return _bad("limit", f"a whole number from 1 to {MAX_LIMIT}")
+        return bad("status", "one of " + ", ".join(s.value for s in PrintStatus))
     jobs = printing.recent_jobs(
         get_session(),
         kiosk_id=request.args.get("kiosk") or None,
         status=PrintStatus(status) if status else None,
-        limit=int(limit),
+        limit=limit(),
     )
     return jsonify(jobs=[as_json(job) for job in jobs])
+
+
+@bp.get("/api/v1/printers")
+@requires_token(Scope.READ)
+def list_printers() -> Response:
+    """Every kiosk's printers, as they last said."""
+    rows = printing.state.all_states(get_session())
+    return jsonify(
+        printers=[
+            {"kiosk": r.kiosk_id, "printer": r.printer, "url": r.url, "state": r.state,
+             "detail": r.detail, "checked_at": when(r.checked_at),
+             "last_error": r.last_error, "last_error_at": when(r.last_error_at)}
+            for r in rows
+        ]
+    )  # fmt: skip
 
 
 def _change(job_id: int, action: str) -> Response | tuple[Response, int]:
