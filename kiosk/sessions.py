@@ -92,9 +92,12 @@ class DatabaseSessionInterface(SessionInterface):
 
         Saving through a second session while the request's still holds its connection would
         take two connections per request: a full pool's threads would then wait on each other.
+        A request session with changes it never committed is left alone (they are dropped at
+        the end of the request, as ever), and a session of its own is used instead.
         """
-        if (db := open_request_session()) is not None:
-            yield db
+        db = open_request_session()
+        if db is not None and not (db.new or db.dirty or db.deleted):
+            yield db  # its writes are committed already; only a read transaction is open
             return
         factory: sessionmaker[Session] = app.extensions["kiosk.sessionmaker"]
         with factory() as db:
