@@ -10,13 +10,12 @@ from flask import abort, jsonify, request
 from werkzeug.wrappers import Response
 
 from kiosk.access import requires_token
-from kiosk.api.common import CODE, bad, body, when, who
+from kiosk.api.common import CODE, actor, bad, body, when
 from kiosk.api.views import bp
 from kiosk.db import get_session
 from kiosk.models import Scope
 from kiosk.services import announcements
 from kiosk.services.announcements import AnnouncementDraft
-from kiosk.services.audit import Actor
 from kiosk.web import csrf
 
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)  # an announcement ending later is a typing mistake
@@ -64,8 +63,7 @@ def post_announcement() -> tuple[Response, int]:
     if not isinstance(text_en, str):
         abort(bad("text_en", "text"))
     draft = AnnouncementDraft(text_zh=text_zh, text_en=text_en, ends_at=ends_at)
-    actor = Actor(None, f"{who()} {request.remote_addr or ''}"[:64])
-    item = announcements.create(get_session(), building, draft, actor)
+    item = announcements.create(get_session(), building, draft, actor())
     return jsonify(announcement_json(item)), 201
 
 

@@ -11,6 +11,7 @@ from flask import abort, jsonify, request
 from werkzeug.wrappers import Response
 
 from kiosk.access import current_token
+from kiosk.services.audit import Actor
 from kiosk.text import is_whole
 
 LIMIT_MAX = 500
@@ -50,3 +51,8 @@ def who() -> str:
     """The request's token, as the audit log and the command queue name it."""
     token = current_token()
     return f"token {token.key} ({token.name})"
+
+
+def actor() -> Actor:
+    """The request's token and address, as the audit log records a change made with it."""
+    return Actor(None, f"{who()} {request.remote_addr or ''}"[:64])

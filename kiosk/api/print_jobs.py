@@ -8,14 +8,13 @@ from typing import Any
 from flask import jsonify, request
 from werkzeug.wrappers import Response
 
-from kiosk.access import current_token, requires_token
-from kiosk.api.common import bad, limit, when
+from kiosk.access import requires_token
+from kiosk.api.common import actor, bad, limit, when
 from kiosk.api.views import bp
 from kiosk.db import get_session
 from kiosk.errors import Conflict, NotFound
 from kiosk.models import PrintJob, PrintStatus, Scope
 from kiosk.services import printing
-from kiosk.services.audit import Actor
 from kiosk.web import csrf
 
 
@@ -67,11 +66,9 @@ def list_printers() -> Response:
 
 
 def _change(job_id: int, action: str) -> Response | tuple[Response, int]:
-    token = current_token()
-    actor = Actor(None, f"token {token.key} {request.remote_addr or ''}"[:64])
     change = printing.retry_job if action == "retry" else printing.cancel_job
     try:
-        job = change(get_session(), job_id, actor)
+        job = change(get_session(), job_id, actor())
     except NotFound as exc:
         return jsonify(error="not_found", message=str(exc.message)), 404
     except Conflict as exc:
