@@ -51,7 +51,7 @@ PRINTER_STATE = {
 }
 
 PRINT_STATUS = {
-    "pending": _l("Waiting"),
+    "pending": _l("Waiting to print"),
     "printing": _l("Printing"),
     "sent": _l("Printed"),
     "failed": _l("Failed"),

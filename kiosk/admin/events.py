@@ -66,7 +66,7 @@ class EventForm(FlaskForm):
     )
     audience = StringField(_l("Who it is for"), description=_limit(events.AUDIENCE_MAX))
     description = TextAreaField(
-        _l("Description"),
+        _l("About the event"),
         description=_limit(events.DESCRIPTION_MAX),
         render_kw={"rows": 5, "data-max-chars": events.DESCRIPTION_MAX},
     )
@@ -232,7 +232,7 @@ def _csv(signups: list[EventSignup]) -> Iterator[str]:
     zone = settings().zone
     writer.writerow(
         [
-            _("Reference"),
+            _("Sign-up reference"),
             _("Status"),
             _("Waiting list number"),
             _("Company"),

@@ -119,7 +119,7 @@ def test_attendees_in_order_and_the_csv_export(
     assert response.status_code == 200 and response.content_type == "text/csv; charset=utf-8"
     assert "attachment" in response.headers["Content-Disposition"]
     header, *rows = rows_of(response.data)
-    assert header[:4] == ["Reference", "Status", "Waiting list number", "Company"]
+    assert header[:4] == ["Sign-up reference", "Status", "Waiting list number", "Company"]
     table = [dict(zip(header, row, strict=True)) for row in rows]
     assert table[0]["Company"] == '\'=HYPERLINK("http://x")'  # never run as a formula
     assert table[1]["Contact name"] == "李𠀀😀" and table[1]["Contact mobile"] == "13800000002"
@@ -180,3 +180,21 @@ def test_an_event_of_another_building_is_not_found(
     )  # fmt: skip
     assert signed_in.get(f"/admin/events/{other.id}").status_code == 404
     assert signed_in.get(f"/admin/events/{other.id}/export").status_code == 404
+
+
+def test_event_pages_speak_of_events_not_prints_appeals_or_notices(
+    published: Event, signed_in: Admin, app: Flask, db: Session
+) -> None:
+    """Each heading has its own words: 候补 is not 等待打印, a sign-up is not an appeal."""
+    _sign_up(app, db, published, "13800000001")
+    with signed_in.client.session_transaction() as session:
+        session["locale"] = "zh_CN"
+    listing = signed_in.text("/admin/events")
+    shown = signed_in.text(f"/admin/events/{published.id}")
+    form = signed_in.text(f"/admin/events/{published.id}/edit")
+    assert "候补人数" in listing and "即将举行的活动" in listing
+    assert "报名编号" in shown and "候补人数" in shown and "面向楼宇" in shown
+    assert "活动介绍" in form
+    for page in (listing, shown, form):
+        for wrong in ("等待打印", "诉求编号", "即将展示", "展示范围", "问题描述"):
+            assert wrong not in page, wrong
