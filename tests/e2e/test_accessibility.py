@@ -189,7 +189,7 @@ def test_every_terminal_screen_has_no_violations(
 
 APPLICATION_SCREENS = [
     *("register-name", "register-name-error", "slot"),
-    *("collect", "collect-error", "fix", "fix-error"),
+    *("collect", "collect-error", "fix", "fix-error", "fix-marked"),
 ]
 APPLICATION_WORDS = {
     "zh_CN": {"print": "打印执照", "open": "打开申请"},
@@ -220,6 +220,23 @@ def _application_flow(audit: Audit, kiosk: LiveKiosk, locale: str) -> None:
         tap(page, "button", button)  # nothing typed
         expect(page.locator(".error-summary")).to_be_visible()
         audit.check(f"{screen}-error")
+    # An application returned for correction: its check page with the answers marked 需补正.
+    reference, code = _returned_for_correction(kiosk)
+    page.locator("#reference").fill(reference)
+    page.locator("#code").fill(code)
+    tap(page, "button", words["open"])
+    expect(page.locator(".summary__row--fix .tag--fix").first).to_be_visible()
+    audit.check("fix-marked")
+
+
+def _returned_for_correction(kiosk: LiveKiosk) -> tuple[str, str]:
+    """The demo's application sent back to its tenant, by reference and pickup code."""
+    with sqlite3.connect(kiosk.database) as connection:
+        reference, code = connection.execute(
+            "SELECT reference, pickup_code FROM application"
+            " WHERE lower(status) = 'changes_requested' ORDER BY id LIMIT 1"
+        ).fetchone()
+    return str(reference), str(code)
 
 
 @pytest.mark.parametrize(("locale", "orientation"), [("zh_CN", "portrait"), ("en", "landscape")])
