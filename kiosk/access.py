@@ -4,6 +4,9 @@
 marks a staff view. `@requires_token(scope)` marks a maintenance-API view, opened with a bearer
 token (no session, no cookie, so no CSRF token either). A view with none of them is refused
 before it runs, and an architecture test walks the URL map to make sure none exists.
+
+Once the caller is known, the request's database session is limited to what they reach
+(kiosk.scope): a building's officer or a kiosk's token never sees another's records.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any, TypeVar
 from flask import abort, current_app, g, jsonify, redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
+from kiosk import scope as reach
 from kiosk.db import get_session
 from kiosk.models import ApiToken, Role, Scope, Staff
 from kiosk.services import tokens
@@ -90,6 +94,8 @@ def _check_token(scope: Scope) -> Response | None:
     if token.scope.rank < scope.rank:
         return _token_refused(403, "forbidden", f"This needs a token with scope {scope.value}.")
     g.api_token = token
+    db = get_session()
+    reach.enter(db, reach.for_token(db, token, current_app.config["KIOSK"]))
     return None
 
 
@@ -122,4 +128,6 @@ def check_access() -> Response | None:
         return redirect(url_for("admin.sign_in", next=request.full_path.rstrip("?")))
     if staff.role.rank < access.rank:
         abort(403)
+    db = get_session()
+    reach.enter(db, reach.for_staff(db, staff, current_app.config["KIOSK"]))
     return None

@@ -3,7 +3,8 @@ its state, one kiosk in detail with its commands, alerts and logs, and the confi
 centrally. Built on the same services as the maintenance API (`kiosk.services.fleet`).
 
 Staff read; supervisors send commands; admins replace tokens and change the configuration. An
-officer limited to a building (`Staff.building_code`) sees only that building's kiosks.
+officer limited to a building sees only that building's kiosks: the request's session is scoped
+(kiosk.scope), so every list and lookup here leaves the others out.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from kiosk import scope
 from kiosk.access import requires
 from kiosk.admin import fleet_forms as words
 from kiosk.admin.fleet_forms import (
@@ -31,7 +33,7 @@ from kiosk.admin.views import actor, bp, can_supervise, me, settings
 from kiosk.db import get_session, transaction, utcnow
 from kiosk.errors import NotFound, ValidationFailed
 from kiosk.i18n import current_locale
-from kiosk.models import CommandKind, Kiosk, KioskState, Role
+from kiosk.models import CommandKind, ConfigVersion, Kiosk, KioskState, Role
 from kiosk.services import audit, tenants
 from kiosk.services.fleet import commands, kiosks, logs
 from kiosk.services.fleet import settings as central
@@ -65,10 +67,9 @@ HELPERS = {
 
 
 def _kiosk(kiosk_id: str) -> Kiosk:
-    """The kiosk, if it has reported and this officer may see its building."""
+    """The kiosk, if it has reported and is in this officer's reach."""
     kiosk = kiosks.get(get_session(), kiosk_id)
-    limited = me().building_code
-    if kiosk is None or (limited and kiosk.building_code != limited):
+    if kiosk is None:
         raise NotFound(_l("No kiosk with that id has ever reported."))
     return kiosk
 
@@ -91,35 +92,35 @@ def _is_admin() -> bool:
 def show_fleet() -> str:
     """Every kiosk by building: its state, screen, printers and disk; counts and newest alerts."""
     db, now, limited = get_session(), utcnow(), me().building_code
-    everyone = kiosks.listing(db, limited)
+    everyone = kiosks.listing(db)  # the kiosks in reach: a building's officer, theirs only
     names = _building_names(db, {k.building_code for k in everyone})
     form = FleetFilterForm(request.args)
     form.building.choices = [("", _l("All buildings")), *sorted(names.items())]
     form.state.choices = [("", _l("Any state")), *words.STATE.items()]
-    building = limited or (form.building.data if form.building.data in names else "")
+    building = form.building.data if form.building.data in names and not limited else ""
     state = form.state.data if form.state.data in words.STATE else ""
     shown = kiosks.listing(db, building, KioskState(state) if state else None)
     ids = words.names_of(everyone)
-    alerts = kiosks.alerts(db, limit=20 * ALERTS_SHOWN if limited else ALERTS_SHOWN)
+    alerts = kiosks.alerts(db, limit=ALERTS_SHOWN)
     groups: dict[str, list[Kiosk]] = {}
     for kiosk in shown:
         groups.setdefault(kiosk.building_code, []).append(kiosk)
-    wanted = {k: v for k, v in (("building", "" if limited else building), ("state", state)) if v}
+    wanted = {k: v for k, v in (("building", building), ("state", state)) if v}
     refresh = request.args.get("refresh") != "off"
     return render_template(
         "admin/fleet.html",
         form=form,
         groups=groups,
         building_names=names,
-        counts=words.counted(everyone) if limited else kiosks.state_counts(db),
-        alerts=[a for a in alerts if not limited or a.kiosk_id in ids][:ALERTS_SHOWN],
+        counts=kiosks.state_counts(db),
+        alerts=alerts,
         kiosk_names=ids,
         frozen={k.id: kiosks.screen_frozen(k, now, limits(settings())) for k in shown},
         limited=names.get(limited, limited),
         wanted=wanted,
         kept=wanted if refresh else {**wanted, "refresh": "off"},  # what the links keep
         refresh=refresh,
-        may_configure=_is_admin() and not limited,
+        may_configure=_is_admin() and scope.reaches(db, ConfigVersion, kiosk_id=""),
         now=now,
         **HELPERS,
     )
@@ -280,9 +281,9 @@ def change_kiosk_config(kiosk_id: str) -> Response | tuple[str, int]:
 @requires(Role.ADMIN)
 def edit_fleet_config() -> Response | tuple[str, int]:
     """The values set centrally for the whole fleet, and who changed what."""
-    if me().building_code:
-        abort(403)  # one building's admin does not set every building's kiosks
     db = get_session()
+    if not scope.reaches(db, ConfigVersion, kiosk_id=""):
+        abort(403)  # one building's admin does not set every building's kiosks
     form = CentralConfigForm()
     if not form.is_submitted():
         current = central.current(db, "")

@@ -10,6 +10,7 @@ from flask import Response, current_app, render_template, request, stream_with_c
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, sessionmaker
 
+from kiosk import scope
 from kiosk.access import requires
 from kiosk.admin.export import csv_chunks
 from kiosk.admin.forms import FilterForm
@@ -43,7 +44,6 @@ def _wanted(form: FilterForm) -> ledger.AppealFilter:
         overdue_on=today() if form.overdue.data else None,
         assignee_id=me().id if form.mine.data else None,
         q=(form.q.data or "").strip(),
-        building=me().building_code,
     )
 
 
@@ -79,10 +79,11 @@ def list_appeals() -> str:
     )
 
 
-def _csv_body(wanted: ledger.AppealFilter, day: date) -> Iterator[str]:
-    """The CSV, read through a session of its own: the request's is closed before streaming."""
+def _csv_body(wanted: ledger.AppealFilter, day: date, reach: scope.Reach) -> Iterator[str]:
+    """The CSV, read through a session of its own (the request's is closed before streaming),
+    limited as the request's is."""
     factory: sessionmaker[Session] = current_app.extensions["kiosk.sessionmaker"]
-    with factory() as db:
+    with scope.open_session(factory, reach) as db:
         yield from csv_chunks(ledger.iter_appeals(db, wanted), settings().zone, day)
 
 
@@ -93,7 +94,7 @@ def export_appeals() -> Response:
     wanted = _wanted(_filter_form())
     ledger.record_export(get_session(), actor(), wanted)
     day = today()
-    body: Any = stream_with_context(_csv_body(wanted, day))
+    body: Any = stream_with_context(_csv_body(wanted, day, scope.reach_of(get_session())))
     return Response(
         body,
         mimetype="text/csv",

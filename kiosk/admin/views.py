@@ -13,7 +13,6 @@ from werkzeug.wrappers import Response
 from kiosk.access import current_staff, requires
 from kiosk.config import Settings
 from kiosk.db import get_session
-from kiosk.errors import NotFound
 from kiosk.labels import PRINT_KIND, PRINT_STATUS, PRINTER_NAME, PRINTER_STATE
 from kiosk.models import PrinterState, Role, Staff
 from kiosk.services import ledger
@@ -46,13 +45,6 @@ def actor() -> Actor:
 def today() -> date:
     """Today in the kiosk's time zone."""
     return ledger.today_in(settings().zone)
-
-
-def check_building(building_code: str) -> None:
-    """Staff limited to a building see nothing of another building's work (as if absent)."""
-    mine = me().building_code
-    if mine and building_code != mine:
-        raise NotFound()
 
 
 def can_supervise(staff: Staff | None) -> bool:

@@ -133,10 +133,11 @@ OPERATIONS: dict[str, Operation] = {
     }),
     "api.post_heartbeat": Operation("fleet", {
         "200": _json("HeartbeatAnswer", "Stored; the kiosk is online."),
-        "400": _common("BadParameter"),
+        "400": _common("BadParameter"), "404": _common("NotFound"),
     }, body=_body(_ref("Heartbeat"))),
     "api.get_logs": Operation("fleet", {
         "200": _json("Logs", "The records, newest first."), "400": _common("BadParameter"),
+        "404": _common("NotFound"),
     }, query=(
         _query("level", {"type": "string", "enum": list(LEVELS), "default": "INFO"},
                "This level or above (any case)."),
@@ -144,6 +145,7 @@ OPERATIONS: dict[str, Operation] = {
     )),
     "api.list_commands": Operation("fleet", {
         "200": _json("Commands", "The commands, newest first."), "400": _common("BadParameter"),
+        "404": _common("NotFound"),
     }, query=(_limit(20),)),
     "api.issue_command": Operation("fleet", {
         "202": {**_json("Command", "Queued."), "headers": {"Location": {
@@ -170,7 +172,7 @@ OPERATIONS: dict[str, Operation] = {
     )),
     "api.change_config": Operation("fleet", {
         "200": _json("ConfigVersion", "The version now in force (unchanged if nothing changed)."),
-        "400": _common("Refused"),
+        "400": _common("Refused"), "404": _common("NotFound"),
     }, body=_body(_ref("ConfigChange"))),
     "api.list_alerts": Operation("fleet", {
         "200": _json("Alerts", "The alerts, newest first."), "400": _common("BadParameter"),
@@ -182,6 +184,7 @@ OPERATIONS: dict[str, Operation] = {
                      required=True),)),
     "api.post_announcement": Operation("fleet", {
         "201": _json("Announcement", "Published."), "400": _common("Refused"),
+        "404": _common("NotFound"),
     }, body=_body(_ref("NewAnnouncement"))),
     "api.list_print_jobs": Operation("print-jobs", {
         "200": _json("PrintJobs", "The jobs, newest first."), "400": _common("BadParameter"),
@@ -224,8 +227,8 @@ def _components() -> dict[str, Any]:
             "Unauthorized": {**_json("Error", "No live bearer token."), "headers": {
                 "WWW-Authenticate": {"schema": {"type": "string"}, "required": True},
             }},
-            "Forbidden": _json("Error", "The token's scope is too low, or it is another kiosk's."),
-            "NotFound": _json("Error", "There is no such thing."),
+            "Forbidden": _json("Error", "The token's scope is too low, or it is not the fleet's."),
+            "NotFound": _json("Error", "No such thing, or it is out of the token's reach."),
             "Conflict": _json("Error", "Not in this state."),
             "Busy": _json("Error", "The database is busy or unreachable; nothing was changed."),
         },

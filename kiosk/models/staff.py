@@ -59,5 +59,9 @@ class AuditLog(Base):
     target_id: Mapped[str] = mapped_column(String(60))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     remote_addr: Mapped[str] = mapped_column(String(64), default="")
+    # The building of what was changed ("": fleet-wide), so the log is scoped like the rest.
+    building_code: Mapped[str] = mapped_column(
+        String(40), default="", server_default="", index=True
+    )
 
     staff: Mapped[Staff | None] = relationship()

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from kiosk.models import AuditLog, Staff
+from kiosk.scope import building_of
 
 
 @dataclass(frozen=True)
@@ -26,8 +27,13 @@ class Actor:
 def record(
     db: Session, actor: Actor, action: str, target_type: str, target_id: str, **detail: Any
 ) -> AuditLog:
-    """Add one audit entry to the caller's transaction."""
+    """Add one audit entry to the caller's transaction, filed under the target's building (or
+    the acting officer's), so that staff limited to a building read only its entries."""
+    building = building_of(db, target_type, target_id)
+    if not building and actor.staff is not None:
+        building = actor.staff.building_code
     entry = AuditLog(
+        building_code=building,
         staff_id=actor.staff_id,
         action=action,
         target_type=target_type,

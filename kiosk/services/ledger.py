@@ -49,7 +49,6 @@ class AppealFilter:
     overdue_on: date | None = None  # open appeals due before this (local) day
     assignee_id: int | None = None
     q: str = ""
-    building: str = ""  # a building's code: staff limited to one building
 
     def describe(self) -> dict[str, Any]:
         """The filter as plain JSON values (for the audit log)."""
@@ -171,8 +170,6 @@ def _conditions(db: Session, wanted: AppealFilter) -> list[ColumnElement[bool]]:
         conditions += [Appeal.status.in_(OPEN), Appeal.due_date < wanted.overdue_on]
     if wanted.assignee_id is not None:
         conditions.append(Appeal.assignee_id == wanted.assignee_id)
-    if wanted.building:
-        conditions.append(Appeal.building_code == wanted.building)
     query = clean_text(wanted.q).text[:QUERY_MAX]
     if query:
         conditions.append(_text_match(db, query))

@@ -21,6 +21,7 @@ from sqlalchemy import Insert, Select, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from kiosk import scope
 from kiosk.db import transaction, utcnow
 from kiosk.models import Kiosk, KioskAlert, KioskState
 
@@ -144,6 +145,7 @@ def _heartbeat_statements(dialect_name: str) -> tuple[Select[Any], Insert]:
 
 def heartbeat(db: Session, beat: Beat, now: datetime | None = None) -> Reported:
     """Store a kiosk's report and mark it online (raising its "up" alert if it was down)."""
+    scope.admit(db, Kiosk, id=beat.kiosk_id)  # Core statements: the session cannot see them
     now = now or utcnow()
     lock, upsert = _heartbeat_statements(db.get_bind().dialect.name)
     values: dict[str, Any] = {name: getattr(beat, name) for name in _BEAT_COLUMNS[:-1]}
