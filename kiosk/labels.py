@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 from kiosk.models import (
     AppealStatus,
@@ -120,4 +121,110 @@ WINDOW = {
     Window.OPEN: _l("Open for applications"),
     Window.UPCOMING: _l("Opens soon"),
     Window.CLOSED: _l("Applications closed"),
+}
+
+# What each audit-log action says, grouped as the log's filter offers them. Every action the
+# code records must be here (a test collects them from the source); codes stay in the database.
+AUDIT_GROUPS: dict[str, tuple[LazyString, dict[str, LazyString]]] = {
+    "appeal": (
+        _l("Appeals"),
+        {
+            "appeal.submitted": _l("Recorded an appeal"),
+            "appeal.accepted": _l("Accepted an appeal"),
+            "appeal.assigned": _l("Assigned an appeal"),
+            "appeal.reply": _l("Replied to a tenant"),
+            "appeal.note": _l("Added an internal note"),
+            "appeal.resolved": _l("Resolved an appeal"),
+            "appeal.reopened": _l("Reopened an appeal"),
+            "appeal.rated": _l("Recorded a rating"),
+            "appeal.export": _l("Downloaded the ledger"),
+        },
+    ),
+    "application": (
+        _l("Applications"),
+        {
+            "application.approve": _l("Approved an application"),
+            "application.reject": _l("Rejected an application"),
+            "application.request_changes": _l("Sent an application back for changes"),
+            "application.cancel": _l("Cancelled a booking"),
+            "uscc.checksum_override": _l("Accepted a credit code that fails its check"),
+            "claim.grant": _l("Granted an amount on a claim"),
+            "claim.paid": _l("Recorded a claim's payment"),
+        },
+    ),
+    "policy": (
+        _l("Policies"),
+        {
+            "policy.create": _l("Added a policy"),
+            "policy.update": _l("Changed a policy"),
+            "policy.withdraw": _l("Withdrew a policy"),
+            "policy.restore": _l("Put a policy back"),
+            "policy.import": _l("Imported policies"),
+            "policy.notify": _l("Told a company about a policy"),
+            "policy.export": _l("Downloaded a policy's companies"),
+        },
+    ),
+    "event": (
+        _l("Events"),
+        {
+            "event.create": _l("Published an event"),
+            "event.update": _l("Changed an event"),
+            "event.cancel": _l("Cancelled an event"),
+            "event.export": _l("Downloaded an event's attendees"),
+        },
+    ),
+    "announcement": (
+        _l("Announcements"),
+        {
+            "announcement.create": _l("Published an announcement"),
+            "announcement.update": _l("Changed an announcement"),
+            "announcement.deactivate": _l("Withdrew an announcement"),
+        },
+    ),
+    "printing": (
+        _l("Printing"),
+        {
+            "print_job.retry": _l("Retried a print job"),
+            "print_job.cancel": _l("Cancelled a print job"),
+            "print_job.reprint": _l("Printed a copy again"),
+        },
+    ),
+    "fleet": (
+        _l("Kiosks"),
+        {
+            "fleet.command": _l("Sent a command to a kiosk"),
+            "fleet.config": _l("Changed kiosk settings"),
+        },
+    ),
+    "staff": (
+        _l("Staff accounts"),
+        {
+            "staff.create": _l("Created a staff account"),
+            "staff.sign_in": _l("Signed in"),
+            "staff.locked": _l("Account locked after wrong passwords"),
+            "staff.unlocked": _l("Unlocked a staff account"),
+            "code.locked": _l("Pickup code locked after wrong tries"),
+            "code.unlocked": _l("Unlocked a pickup code"),
+            "session.locked": _l("Kiosk session locked after wrong tries"),
+            "session.unlocked": _l("Unlocked a kiosk session"),
+        },
+    ),
+}
+
+AUDIT_ACTION: dict[str, LazyString] = {
+    code: words for _, actions in AUDIT_GROUPS.values() for code, words in actions.items()
+}
+
+AUDIT_TARGET = {
+    "appeal": _l("Appeal"),
+    "application": _l("Application"),
+    "policy": _l("Policy"),
+    "event": _l("Event"),
+    "announcement": _l("Announcement"),
+    "print_job": _l("Print job"),
+    "kiosk": _l("Kiosk"),
+    "fleet": _l("Every kiosk"),
+    "staff": _l("Staff account"),
+    "licence": _l("Licence"),
+    "session": _l("Kiosk session"),
 }

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from kiosk.models import AuditLog, Staff
@@ -22,6 +24,37 @@ class Actor:
     def staff_id(self) -> int | None:
         """The staff member's id, if any."""
         return self.staff.id if self.staff is not None else None
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """Which entries of the audit log to show; empty values filter nothing."""
+
+    staff_id: int | None = None
+    system: bool = False  # only what the command line, the demo or an API token did
+    actions: tuple[str, ...] = ()  # any of these action codes
+    since: datetime | None = None  # at or after (UTC)
+    until: datetime | None = None  # before (UTC)
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        """The WHERE clauses this filter adds to a query of AuditLog."""
+        found: list[ColumnElement[bool]] = []
+        if self.system:
+            found.append(AuditLog.staff_id.is_(None))
+        elif self.staff_id is not None:
+            found.append(AuditLog.staff_id == self.staff_id)
+        if self.actions:
+            found.append(AuditLog.action.in_(self.actions))
+        if self.since is not None:
+            found.append(AuditLog.at >= self.since)
+        if self.until is not None:
+            found.append(AuditLog.at < self.until)
+        return found
+
+
+def staff_choices(db: Session) -> list[Staff]:
+    """The staff members the log can be filtered by, by name."""
+    return list(db.scalars(select(Staff).order_by(Staff.display_name, Staff.id)))
 
 
 def record(

@@ -12,7 +12,13 @@ from sqlalchemy.orm import Session
 
 from kiosk.db import transaction
 from kiosk.errors import Conflict, ValidationFailed
-from kiosk.models import Application, ApplicationEventKind, ApplicationStatus, BenefitClaim
+from kiosk.models import (
+    Application,
+    ApplicationEventKind,
+    ApplicationStatus,
+    BenefitClaim,
+    Policy,
+)
 from kiosk.services import audit
 from kiosk.services.applications import add_event
 from kiosk.services.audit import Actor
@@ -31,6 +37,36 @@ class Quarter:
 def get(db: Session, application_id: int) -> BenefitClaim | None:
     """The money side of a claim application, once approved."""
     return db.get(BenefitClaim, application_id)
+
+
+def grant(
+    db: Session,
+    application: Application,
+    policy_id: int,
+    requested: Decimal,
+    granted: Decimal,
+    actor: Actor,
+) -> BenefitClaim:
+    """Record the money of a claim being approved: asked and granted, both in the audit log."""
+    claim = BenefitClaim(
+        application_id=application.id,
+        policy_id=policy_id,
+        amount_requested=requested,
+        amount_granted=granted,
+    )
+    db.add(claim)
+    policy = db.get(Policy, policy_id)
+    audit.record(
+        db,
+        actor,
+        "claim.grant",
+        "application",
+        application.reference,
+        policy=policy.code if policy is not None else str(policy_id),
+        amount_requested=f"{requested:.2f}",
+        amount_granted=f"{granted:.2f}",
+    )
+    return claim
 
 
 def record_payment(

@@ -325,10 +325,17 @@ def get_appeal(db: Session, reference: str) -> Appeal:
 
 
 def audit_page(
-    db: Session, *, before: int | None = None, after: int | None = None, limit: int = 50
+    db: Session,
+    wanted: audit.AuditFilter | None = None,
+    *,
+    before: int | None = None,
+    after: int | None = None,
+    limit: int = 50,
 ) -> Page[AuditLog]:
     """One page of the audit log, newest first, with each entry's staff member loaded."""
     stmt = select(AuditLog).options(joinedload(AuditLog.staff))
+    if wanted is not None:
+        stmt = stmt.where(*wanted.conditions())
     return _keyset(
         lambda s: db.scalars(s).all(),
         stmt,

@@ -15,7 +15,8 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, StringField, TextAreaField
 
 from kiosk.errors import ValidationFailed
-from kiosk.models import BenefitClaim, Policy, Window
+from kiosk.models import Policy, Window
+from kiosk.services import claims
 from kiosk.services.policies.catalogue import today_in
 from kiosk.services.policies.search import find
 from kiosk.tasks.applying import (
@@ -184,14 +185,8 @@ def _approve(approval: Approval) -> None:
                 "amount_granted": _l("More than the %(n)s yuan claimed.", n=f"{requested:,.2f}")
             }
         )
-    approval.db.add(
-        BenefitClaim(
-            application_id=approval.application.id,
-            policy_id=int(str(answers.get("policy_id"))),
-            amount_requested=requested,
-            amount_granted=granted,
-        )
-    )
+    policy_id = int(str(answers.get("policy_id")))
+    claims.grant(approval.db, approval.application, policy_id, requested, granted, approval.actor)
 
 
 TASK = application_task(

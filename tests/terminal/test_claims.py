@@ -17,6 +17,7 @@ from kiosk.models import (
     Application,
     ApplicationEventKind,
     ApplicationStatus,
+    AuditLog,
     BenefitClaim,
     Building,
     Policy,
@@ -118,6 +119,11 @@ def test_a_claim_from_the_policy_page_to_the_money(
         Decimal("180000.50"),
         Decimal("150000"),
     )
+    # The audit log keeps what was granted, and against what was claimed.
+    grant = db.scalar(select(AuditLog).where(AuditLog.action == "claim.grant"))
+    assert grant is not None and grant.target_id == reference
+    assert grant.detail["amount_granted"] == "150000.00"
+    assert grant.detail["amount_requested"] == "180000.50"
     page = client.get(f"/admin/applications/{application.id}").get_data(as_text=True)
     paid = client.post(
         f"/admin/applications/{application.id}/paid",

@@ -1,0 +1,179 @@
+"""The audit log in words: what an entry's action, target and details say to a person.
+
+Codes stay in the database (they are what a query or an export matches on); these are only the
+words the page shows, in the reader's language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask_babel import format_datetime, gettext
+from flask_babel import lazy_gettext as _l
+
+from kiosk.admin.fleet_forms import COMMAND, LABELS
+from kiosk.labels import AUDIT_ACTION, AUDIT_TARGET, STATUS
+from kiosk.models import AppealStatus, AuditLog
+from kiosk.services import events
+from kiosk.tasks import TASKS
+
+ROLE = {"staff": _l("Officer"), "supervisor": _l("Supervisor"), "admin": _l("Administrator")}
+
+FIELD = {
+    "task": _l("Kind of application"),
+    "issued_uscc": _l("Credit code issued"),
+    "steps": _l("Answers to fix"),
+    "code": _l("Credit code"),
+    "reason": _l("Reason given"),
+    "role": _l("Role"),
+    "building": _l("Building"),
+    "building_code": _l("Building"),
+    "title": _l("Title"),
+    "subject": _l("What was printed"),
+    "original": _l("Copy of print job"),
+    "tenant": _l("Company's credit code"),
+    "rows": _l("Rows"),
+    "file": _l("File name"),
+    "added": _l("Added"),
+    "updated": _l("Updated"),
+    "command": _l("Command number"),
+    "kind": _l("Kind"),
+    "payload": _l("Details"),
+    "version": _l("Settings version"),
+    "changed": _l("Settings changed"),
+    "text_zh": _l("Announcement in Chinese"),
+    "text_en": _l("Announcement in English"),
+    "starts_at": _l("Starts"),
+    "ends_at": _l("Ends"),
+    "place": _l("Place"),
+    "online_url": _l("Online link"),
+    "capacity": _l("Places"),
+    "audience": _l("Who it is for"),
+    "amount": _l("Amount paid"),
+    "paid_on": _l("Paid on"),
+    "amount_granted": _l("Amount granted"),
+    "amount_requested": _l("Amount claimed"),
+    "policy": _l("Policy"),
+    "assignee": _l("Username"),
+    "assignee_name": _l("Assigned to"),
+    "status": _l("Status"),
+    "category": _l("Category"),
+    "overdue_on": _l("Overdue before"),
+    "assignee_id": _l("Assigned to"),
+    "q": _l("Search"),
+    "what": _l("What was tried"),
+    "tries": _l("Wrong tries allowed"),
+    "minutes": _l("Wait (minutes)"),
+    "until": _l("Locked until"),
+    "session": _l("Kiosk session"),
+    "kiosk": _l("Kiosk"),
+    "key": _l("Locked key"),
+    "strikes": _l("Times locked"),
+}
+EVENT_KINDS = {kind.value: words for kind, words in events.KINDS.items()}
+MONEY = {"amount", "amount_granted", "amount_requested"}
+TIMES = {"starts_at", "ends_at", "until"}
+
+
+@dataclass(frozen=True)
+class Line:
+    """One detail of an entry: its label and its value, both in words."""
+
+    label: str
+    value: str
+
+
+def action_words(code: str) -> str:
+    """The action in words, or its code when no words are known (an action since retired)."""
+    words = AUDIT_ACTION.get(code)
+    return str(words) if words is not None else code
+
+
+def target_words(entry: AuditLog) -> str:
+    """What the action was done to, in words: "Application DJ-20261124-0001"."""
+    kind = AUDIT_TARGET.get(entry.target_type)
+    name = str(kind) if kind is not None else entry.target_type
+    if entry.target_id in ("", "*"):
+        return name
+    return f"{name} {entry.target_id}"
+
+
+def detail_lines(entry: AuditLog, zone: ZoneInfo) -> list[Line]:
+    """The entry's details in words, in a stable order."""
+    detail = entry.detail or {}
+    change = entry.action.endswith(".update")
+    lines = []
+    for key in sorted(detail):
+        label = FIELD.get(key)
+        value = detail[key]
+        if value is None:
+            continue  # nothing to say (a registration's issued code on another kind of task)
+        if change and isinstance(value, list) and len(value) == 2:
+            shown = " → ".join(_value(entry, key, part, zone) for part in value)
+        else:
+            shown = _value(entry, key, value, zone)
+        lines.append(Line(str(label) if label is not None else key, shown))
+    return lines
+
+
+def _value(entry: AuditLog, key: str, value: Any, zone: ZoneInfo) -> str:
+    """One value in words: no None, no brackets, codes named."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return str(gettext("Yes") if value else gettext("No"))
+    if isinstance(value, list):
+        if key == "steps":
+            return "；".join(_step(entry, str(step)) for step in value) or "—"
+        if key == "changed":
+            return "；".join(str(LABELS.get(str(name), name)) for name in value) or "—"
+        return "、".join(_value(entry, key, part, zone) for part in value) or "—"
+    if isinstance(value, dict):
+        return "；".join(
+            f"{name}: {_value(entry, name, part, zone)}" for name, part in value.items()
+        )
+    text = str(value)
+    if text == "" and key in ("building", "building_code"):
+        return str(gettext("Every building"))  # staff or a record not limited to one building
+    if text == "":
+        return str(gettext("(empty)"))
+    return _named(entry, key, text, zone)
+
+
+def _named(entry: AuditLog, key: str, text: str, zone: ZoneInfo) -> str:
+    if key in MONEY:
+        try:
+            return str(gettext("%(n)s yuan", n=f"{Decimal(text):,.2f}"))
+        except InvalidOperation:
+            return text
+    if key in TIMES:
+        try:
+            local = datetime.fromisoformat(text).astimezone(zone)
+            return str(format_datetime(local, "yyyy-MM-dd HH:mm"))
+        except ValueError:
+            return text
+    words: Any = None
+    if key == "role":
+        words = ROLE.get(text)
+    elif key == "task" and text in TASKS:
+        words = TASKS[text].title
+    elif key == "kind":
+        words = (COMMAND if entry.action.startswith("fleet.") else EVENT_KINDS).get(text)
+    elif key == "status" and text in set(AppealStatus):
+        words = STATUS[AppealStatus(text)]
+    return str(words) if words is not None else text
+
+
+def _step(entry: AuditLog, slug: str) -> str:
+    """A step's title: from the entry's task when it says which, else the first task with it."""
+    task = TASKS.get(str((entry.detail or {}).get("task", "")))
+    tasks = [task] if task is not None else list(TASKS.values())
+    for candidate in tasks:
+        for step in candidate.steps:
+            if step.slug == slug:
+                return str(step.title)
+    return slug
