@@ -105,7 +105,7 @@ def populate(engine: Engine, rows: int) -> float:
         conn.execute(
             insert(Staff),
             [{"username": f"officer{n}", "display_name": f"工作人员{n}", "password_hash": "x",
-              "role": Role.STAFF, "active": True, "failed_logins": 0,
+              "role": Role.STAFF, "active": True,
               "created_at": datetime.now(UTC)} for n in range(20)],
         )  # fmt: skip
         staff_ids = list(conn.scalars(select(Staff.id)))

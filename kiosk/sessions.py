@@ -227,3 +227,14 @@ def session_count(db: Session) -> int:
     """How many unexpired sessions are stored (for tests and health checks)."""
     query = select(func.count()).select_from(WebSession).where(WebSession.expires_at > utcnow())
     return db.scalar(query) or 0
+
+
+def session_id() -> str:
+    """The stored id (SHA-256 of the cookie's token) of this request's session, "" if none.
+
+    Wrong passwords and codes are counted per session under this id, never the token itself.
+    """
+    from flask import session
+
+    token = session.token if isinstance(session, ServerSession) else None
+    return _key(token) if token else ""

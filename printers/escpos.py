@@ -7,9 +7,12 @@ passes control characters through untouched), and otherwise switches code pages 
 ``?`` for other Chinese characters. Instead the printer is put in Chinese mode (FS &) and
 sanitised text is written as GB18030 with ``_raw``.
 
-Lines with a character the printer's font lacks (see `printable_as_text`) are drawn here in
-the project's CJK font and sent as a raster image (GS v 0), one image per such line; every
-other line stays text.
+Text is laid out here, never by the printer (see `printers.layout`): each line is cleaned for
+paper (format characters and emoji out, see `layout_text`) and broken at the paper's columns
+for its size, so the printer never wraps a word, a number or a URL. A printed line with a
+character the printer's font lacks (see `printable_as_text`) is drawn here in the project's
+CJK font and sent as a raster image (GS v 0), one image per such line; every other line stays
+text.
 
 The layout of a slip: ESC @, FS &, [the reprint line], the elements, FS ., feed, one cut.
 Every element sets alignment, bold and size itself, so no style leaks from one to the next.
@@ -27,7 +30,8 @@ from escpos.printer import Dummy
 from PIL import Image
 
 from printers.document import Element, Feed, QRCode, Receipt, Rule, Text
-from printers.glyphs import RASTER_PITCH, draw_text, text_rows
+from printers.glyphs import RASTER_PITCH, draw_text, has_glyph
+from printers.layout import paper_text, wrap
 from printers.profile import PrinterProfile
 from printers.raster import raster_image
 
@@ -36,6 +40,7 @@ __all__ = [
     "clean_text",
     "encode_receipt",
     "encode_text_line",
+    "layout_text",
     "printable_as_text",
     "qr_image",
     "slip_elements",
@@ -164,17 +169,30 @@ def _style(printer: Any, align: str, *, bold: bool, size: int) -> None:
     printer.set(align=align, bold=bold, custom_size=True, width=size, height=size)
 
 
+def layout_text(text: str, size: int, profile: PrinterProfile) -> list[str]:
+    """The printed lines of a Text: each of its lines cleaned for paper and broken to fit the
+    paper's columns at `size` (so the printer never wraps one itself)."""
+    width = profile.chars // max(size, 1)
+    rows: list[str] = []
+    for line in text.split("\n"):
+        rows += wrap(paper_text(clean_text(line), lambda char: _has_glyph(char, profile)), width)
+    return rows
+
+
+def _has_glyph(char: str, profile: PrinterProfile) -> bool:
+    """Whether `char` prints, from the printer's font or as a picture from ours."""
+    return printable_as_text(char, profile) or has_glyph(char)
+
+
 def _text(printer: Any, element: Text, profile: PrinterProfile) -> None:
     _style(printer, element.align, bold=element.bold, size=element.size)
-    for line in element.text.split("\n"):
-        cleaned = clean_text(line)
+    for cleaned in layout_text(element.text, element.size, profile):
         if printable_as_text(cleaned, profile):
             printer._raw(encode_text_line(cleaned, profile) + LF)
             continue
         # the printer would print blanks, boxes or '?': send this line as a picture instead
         size = element.size
-        rows = len(text_rows(cleaned, size=size, width=profile.dots))
-        image = Image.new("1", (profile.dots, rows * RASTER_PITCH * size), 1)
+        image = Image.new("1", (profile.dots, RASTER_PITCH * size), 1)
         draw_text(
             image,
             0,

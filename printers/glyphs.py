@@ -22,7 +22,15 @@ from PIL import Image, ImageDraw, ImageFont
 
 from printers.base import PrinterConfigError
 
-__all__ = ["RASTER_PITCH", "TEXT_PITCH", "cells", "cjk_font", "draw_text", "text_rows"]
+__all__ = [
+    "RASTER_PITCH",
+    "TEXT_PITCH",
+    "cells",
+    "cjk_font",
+    "draw_text",
+    "has_glyph",
+    "text_rows",
+]
 
 Align = Literal["left", "center", "right"]
 CELL = 12  # dots: width of a one-byte character in font A (a Chinese one is 2 cells)
@@ -159,6 +167,16 @@ def _glyph(char: str, size: int) -> Image.Image:
         box = (inset, size, width - inset - 1, 24 * size - size)
         draw.rectangle(box, outline=255, width=size)
     return image
+
+
+@functools.lru_cache(maxsize=4096)
+def has_glyph(char: str) -> bool:
+    """Whether the CJK font draws `char` rather than its .notdef box (spaces count as drawn)."""
+    if not _may_be_missing(char):
+        return True
+    font = _font(1)
+    with _render_lock:
+        return not _missing(font, char)
 
 
 def _may_be_missing(char: str) -> bool:

@@ -17,8 +17,8 @@ from typing import assert_never
 from PIL import Image, ImageDraw
 
 from printers.document import Feed, QRCode, Receipt, Rule, Text
-from printers.escpos import clean_text, printable_as_text, qr_image, slip_elements
-from printers.glyphs import RASTER_PITCH, TEXT_PITCH, draw_text, text_rows
+from printers.escpos import clean_text, layout_text, printable_as_text, qr_image, slip_elements
+from printers.glyphs import RASTER_PITCH, TEXT_PITCH, draw_text
 from printers.profile import DEFAULT_PROFILE, PrinterProfile
 
 __all__ = ["render_image", "render_png"]
@@ -81,14 +81,12 @@ def _text(element: Text, profile: PrinterProfile) -> Image.Image:
     if not 1 <= size <= 8 or element.align not in ("left", "center", "right"):
         raise ValueError(f"text size {size!r} or align {element.align!r} is not supported")
     lines = []
-    for line in element.text.split("\n"):
-        cleaned = clean_text(line)
-        as_text = printable_as_text(cleaned, profile)
+    for row in layout_text(element.text, size, profile):
+        as_text = printable_as_text(row, profile)
         # the printer advances by the line spacing, or by the characters if they are taller
         pitch = max(TEXT_PITCH, 24 * size) if as_text else RASTER_PITCH * size
-        lines.append((cleaned, pitch))
-    rows = [len(text_rows(line, size=size, width=profile.dots)) for line, _ in lines]
-    height = sum(count * pitch for count, (_, pitch) in zip(rows, lines, strict=True))
+        lines.append((row, pitch))
+    height = sum(pitch for _, pitch in lines)
     image = Image.new("1", (profile.dots, height), 1)
     top = 0
     for line, pitch in lines:

@@ -10,6 +10,7 @@ from kiosk.admin import (  # noqa: F401  (registers views)
     events,
     fleet,
     listing,
+    lockouts,
     policies,
     printers,
 )

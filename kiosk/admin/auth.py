@@ -12,7 +12,9 @@ from kiosk.access import current_staff, public
 from kiosk.admin.forms import SignInForm
 from kiosk.admin.views import bp, safe_next, settings
 from kiosk.db import get_session
+from kiosk.services.lockouts import Source
 from kiosk.services.staff import SignInFailed, authenticate
+from kiosk.sessions import session_id
 
 
 def render_sign_in(
@@ -42,7 +44,7 @@ def sign_in() -> Response | tuple[str, int]:
             settings(),
             form.username.data or "",
             form.password.data or "",
-            request.remote_addr or "",
+            source=Source(session_id(), request.remote_addr or "", settings().id),
         )
     except SignInFailed as exc:
         return render_sign_in(form, notice=exc.message, status=exc.status)

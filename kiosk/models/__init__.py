@@ -15,7 +15,6 @@ from kiosk.models.application import (
     ApplicationEvent,
     ApplicationEventKind,
     ApplicationStatus,
-    CodeAttempts,
     InvoiceSlot,
     Licence,
     LicencePrint,
@@ -36,6 +35,7 @@ from kiosk.models.fleet import (
     KioskLog,
     KioskState,
 )
+from kiosk.models.lockout import AttemptCounter
 from kiosk.models.policy import (
     Benefit,
     BenefitClaim,
@@ -60,12 +60,12 @@ __all__ = [
     "ApplicationEvent",
     "ApplicationEventKind",
     "ApplicationStatus",
+    "AttemptCounter",
     "AuditLog",
     "Base",
     "Benefit",
     "BenefitClaim",
     "Building",
-    "CodeAttempts",
     "CommandKind",
     "CommandStatus",
     "ConfigVersion",

@@ -188,14 +188,3 @@ class LicencePrint(Timestamped, Base):
     error: Mapped[str] = mapped_column(Text, default="")
 
     licence: Mapped[Licence] = relationship(back_populates="prints")
-
-
-class CodeAttempts(Base):
-    """Wrong pickup codes typed for one key (a USCC or a reference): five, then a wait."""
-
-    __tablename__ = "code_attempts"
-
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    failures: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None]
-    updated_at: Mapped[datetime]

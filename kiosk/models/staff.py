@@ -39,8 +39,7 @@ class Staff(Timestamped, Base):
         Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
     )
     active: Mapped[bool] = mapped_column(default=True)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None]
+    # Wrong passwords are counted by typed name in attempt_counter (unknown names alike).
     last_login_at: Mapped[datetime | None]
     # "" sees every building; a building's code limits the officer to that building's work.
     building_code: Mapped[str] = mapped_column(String(40), default="", server_default="")

@@ -24,17 +24,17 @@ from kiosk.models import (
     ApplicationEvent,
     ApplicationEventKind,
     ApplicationStatus,
-    CodeAttempts,
     InvoiceSlot,
 )
-from kiosk.services import audit
+from kiosk.services import audit, lockouts
 from kiosk.services.audit import Actor
+from kiosk.services.lockouts import Rule, Source
 from kiosk.services.once import create_once
 from kiosk.services.references import new_token, next_reference
 
 PICKUP_DIGITS = 6
-MAX_CODE_FAILURES = 5  # wrong pickup codes in a row before a wait
-CODE_LOCK = timedelta(minutes=15)
+# Five wrong pickup codes, then a wait (1, 5, 15, 60 min for a session; a key's at most 15).
+CODE_RULE = Rule(limit=5, key_cap=15)
 REASON_MAX = 500
 
 
@@ -466,50 +466,51 @@ def _decide(
 
 
 class TooManyTries(Conflict):
-    """Five wrong codes: the kiosk waits before taking more for this key."""
+    """Too many wrong codes for this key or from this session: the kiosk waits before more."""
 
 
-def check_code(db: Session, key: str, right: bool, *, now: datetime | None = None) -> None:
-    """Count a pickup code typed for `key`; raise TooManyTries while the key is locked.
+def check_code(
+    db: Session,
+    key: str,
+    matches: Callable[[], bool],
+    source: Source | None = None,
+    *,
+    now: datetime | None = None,
+) -> bool:
+    """Count a pickup code typed for `key` from `source`, then judge it with `matches`.
 
-    Call with `right` saying whether the code matched; a right code clears the count, a wrong
-    one adds to it (in its own transaction, so a failed lookup still counts).
+    The try is counted (committed) before the code is compared, so however many come at
+    once, no more than the limit are judged; raises TooManyTries while the key or the
+    session waits. A right code clears the key's count.
     """
-    now = now or utcnow()
-    with transaction(db):
-        attempts = db.get(CodeAttempts, key[:64])
-        if attempts is not None and attempts.locked_until and attempts.locked_until > now:
-            minutes = max(1, int((attempts.locked_until - now).total_seconds() // 60) + 1)
-            raise TooManyTries(
-                _l(
-                    "Too many wrong codes. For your security, please try again in "
-                    "%(minutes)s minutes, or ask the staff at the service desk.",
-                    minutes=minutes,
-                )
+    attempt = lockouts.claim(db, key, source or Source(), CODE_RULE, now=now)
+    if not attempt.allowed:
+        lockouts.refused(db, attempt, what=key.split(":", 1)[0])
+        raise TooManyTries(
+            _l(
+                "Too many wrong codes. For your security, please try again in "
+                "%(minutes)s min, or ask the staff at the service desk.",
+                minutes=attempt.minutes(),
             )
-        if right:
-            if attempts is not None:
-                db.delete(attempts)
-            return
-        if attempts is None:
-            attempts = CodeAttempts(key=key[:64], failures=0, updated_at=now)
-            db.add(attempts)
-        attempts.failures += 1
-        attempts.updated_at = now
-        if attempts.failures >= MAX_CODE_FAILURES:
-            attempts.failures, attempts.locked_until = 0, now + CODE_LOCK
-        else:
-            attempts.locked_until = None
+        )
+    right = matches()
+    lockouts.judged(db, attempt, right, what=key.split(":", 1)[0])
+    return right
 
 
-def find_for_fixing(db: Session, reference: str, code: str) -> Application:
+def find_for_fixing(
+    db: Session, reference: str, code: str, source: Source | None = None
+) -> Application:
     """The application a tenant wants to fix, by its reference and pickup code (rate limited)."""
     reference = reference.strip().upper()[:24]
     application = db.scalar(select(Application).where(Application.reference == reference))
-    right = application is not None and secrets.compare_digest(
-        application.pickup_code, code.strip()
+    right = check_code(
+        db,
+        f"fix:{reference}",
+        lambda: application is not None
+        and secrets.compare_digest(application.pickup_code, code.strip()),
+        source,
     )
-    check_code(db, f"fix:{reference}", right)
     if application is None or not right:
         raise ValidationFailed(
             fields={"code": _l("The reference number or the pickup code is not right.")}

@@ -26,6 +26,7 @@ from kiosk.models import (
     Tenant,
 )
 from kiosk.services.applications import add_event, check_code
+from kiosk.services.lockouts import Source
 from kiosk.services.references import new_token
 from kiosk.validators import normalize_uscc
 from printers import PrinterError
@@ -120,7 +121,9 @@ def document(licence: Licence, verification_url: str) -> LicenceDocument:
 WRONG = _l("The credit code or the pickup code is not right. Check both on your slip.")
 
 
-def find_for_collection(db: Session, uscc: str, code: str) -> tuple[Licence, Application]:
+def find_for_collection(
+    db: Session, uscc: str, code: str, source: Source | None = None
+) -> tuple[Licence, Application]:
     """The licence waiting for this USCC and pickup code (five wrong codes, then a wait)."""
     key = normalize_uscc(uscc)[:18]
     if not key:
@@ -137,8 +140,12 @@ def find_for_collection(db: Session, uscc: str, code: str) -> tuple[Licence, App
             Application.status == ApplicationStatus.APPROVED,
         )
     ).first()
-    right = found is not None and secrets.compare_digest(found[1].pickup_code, code)
-    check_code(db, f"collect:{key}", right)
+    right = check_code(
+        db,
+        f"collect:{key}",
+        lambda: found is not None and secrets.compare_digest(found[1].pickup_code, code),
+        source,
+    )
     if found is None or not right:
         raise ValidationFailed(fields={"code": WRONG})
     return found[0], found[1]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
@@ -14,13 +12,18 @@ from kiosk.config import Settings
 from kiosk.db import transaction, utcnow
 from kiosk.errors import DomainError, ValidationFailed
 from kiosk.models import Role, Staff
-from kiosk.services import audit
+from kiosk.services import audit, lockouts
 from kiosk.services.audit import Actor
+from kiosk.services.lockouts import Claim, Rule, Source
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Verified against when the username is unknown, so both cases take the same time.
 _DUMMY_HASH = _hasher.hash("not a real password")
 PASSWORD_MIN = 10
+NOT_RIGHT = _l(
+    "The username or password is not right. After several wrong tries an account waits a "
+    "few minutes; a supervisor can unlock it."
+)
 
 
 class SignInFailed(DomainError):
@@ -76,34 +79,51 @@ def create_staff(
 
 
 def authenticate(
-    db: Session, settings: Settings, username: str, password: str, remote_addr: str = ""
+    db: Session,
+    settings: Settings,
+    username: str,
+    password: str,
+    remote_addr: str = "",
+    source: Source | None = None,
 ) -> Staff:
-    """Check a sign-in; count failures and lock the account after too many."""
-    now = utcnow()
+    """Check a sign-in: the try is counted first, and judged only if nothing is waiting.
+
+    A locked account, an unknown name and a wrong password answer alike, after one argon2
+    verification each (of a dummy hash when there is nothing to check), so neither the words
+    nor the time tell whether an account exists or waits.
+    """
+    name = username.strip().lower()[:64]
+    source = source or Source(remote_addr=remote_addr)
+    rule = Rule(limit=settings.login_max_failures, key_cap=settings.login_lockout_minutes)
+    attempt = lockouts.claim(db, f"sign-in:{name}", source, rule)
+    staff = db.scalar(select(Staff).where(Staff.username == name, Staff.active))
+    checked = staff if attempt.allowed else None
+    right = _verify(checked.password_hash if checked else _DUMMY_HASH, password) and bool(checked)
+    if not attempt.allowed:
+        lockouts.refused(db, attempt, what="sign-in")
+        raise _failed(attempt)
+    lockouts.judged(db, attempt, right, what="sign-in", detail={"known": staff is not None})
+    if staff is None or not right:
+        raise _failed(attempt)
     with transaction(db):
-        staff = db.scalar(select(Staff).where(Staff.username == username.strip().lower()))
-        if staff is None or not staff.active:
-            _verify(_DUMMY_HASH, password)
-            raise SignInFailed(_l("The username or password is not right."))
-        if staff.locked_until is not None and staff.locked_until > now:
-            minutes = max(1, int((staff.locked_until - now).total_seconds() // 60) + 1)
-            raise SignInFailed(
-                _l("Too many failed sign-ins. Try again in %(minutes)s minutes.", minutes=minutes)
+        if _hasher.check_needs_rehash(staff.password_hash):
+            staff.password_hash = _hasher.hash(password)
+        staff.last_login_at = utcnow()
+        db.add(staff)
+        audit.record(db, Actor(staff, source.remote_addr), "staff.sign_in", "staff", staff.username)
+    return staff
+
+
+def _failed(attempt: Claim) -> SignInFailed:
+    """The one answer to a refused sign-in; only this browser's own wait is named."""
+    if attempt.session_locked:
+        return SignInFailed(
+            _l(
+                "Too many failed sign-ins from this browser. Try again in %(minutes)s min.",
+                minutes=attempt.minutes(attempt.source.key),
             )
-        if not _verify(staff.password_hash, password):
-            staff.failed_logins += 1
-            if staff.failed_logins >= settings.login_max_failures:
-                staff.locked_until = now + timedelta(minutes=settings.login_lockout_minutes)
-                staff.failed_logins = 0
-                audit.record(db, Actor(None, remote_addr), "staff.locked", "staff", staff.username)
-        else:
-            if _hasher.check_needs_rehash(staff.password_hash):
-                staff.password_hash = _hasher.hash(password)
-            staff.failed_logins, staff.locked_until, staff.last_login_at = 0, None, now
-            audit.record(db, Actor(staff, remote_addr), "staff.sign_in", "staff", staff.username)
-            return staff
-    # Committed above, so the failure counts even though we raise.
-    raise SignInFailed(_l("The username or password is not right."))
+        )
+    return SignInFailed(NOT_RIGHT)
 
 
 def _verify(hash_: str, password: str) -> bool:
@@ -116,3 +136,14 @@ def _verify(hash_: str, password: str) -> bool:
 def active_staff(db: Session) -> list[Staff]:
     """Everyone who can be assigned an appeal, by name."""
     return list(db.scalars(select(Staff).where(Staff.active).order_by(Staff.display_name)))
+
+
+def set_password(db: Session, staff: Staff, password: str, actor: Actor) -> None:
+    """Give an account a new password (stored only as an argon2 hash); audited."""
+    if len(password) < PASSWORD_MIN:
+        raise ValidationFailed(
+            fields={"password": _l("Use at least %(n)s characters.", n=PASSWORD_MIN)}
+        )
+    with transaction(db):
+        staff.password_hash = _hasher.hash(password)
+        audit.record(db, actor, "staff.set_password", "staff", staff.username)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from flask import redirect, render_template, session, url_for
+from flask import redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -16,6 +16,8 @@ from kiosk.access import public
 from kiosk.errors import Conflict, ValidationFailed
 from kiosk.services import applications as service
 from kiosk.services import licences
+from kiosk.services.lockouts import Source
+from kiosk.sessions import session_id
 from kiosk.tasks import TASKS
 from kiosk.terminal.common import bp, context, store
 from kiosk.web import public_link
@@ -82,6 +84,11 @@ def _form_page(
     ), status
 
 
+def _source() -> Source:
+    """Who is typing codes: this visit's session, at this kiosk (counted apart from the key)."""
+    return Source(session_id(), request.remote_addr or "", context().settings.id)
+
+
 def _field_errors(form: FlaskForm, exc: ValidationFailed) -> None:
     for name, message in exc.fields.items():
         if hasattr(form, name):
@@ -100,7 +107,7 @@ def collect_licence() -> Response | tuple[str, int]:
     ctx = context()
     try:
         licence, application = licences.find_for_collection(
-            ctx.db, form.uscc.data or "", form.code.data or ""
+            ctx.db, form.uscc.data or "", form.code.data or "", _source()
         )
         url = public_link("public.verify_licence", token=licence.verify_token)
         licences.print_licence(ctx.db, ctx.settings, licence, application, url)
@@ -135,7 +142,7 @@ def fix_application() -> Response | tuple[str, int]:
     ctx = context()
     try:
         application = service.find_for_fixing(
-            ctx.db, form.reference.data or "", form.code.data or ""
+            ctx.db, form.reference.data or "", form.code.data or "", _source()
         )
     except ValidationFailed as exc:
         _field_errors(form, exc)

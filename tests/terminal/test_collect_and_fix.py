@@ -30,6 +30,7 @@ from kiosk.models import (
 )
 from kiosk.services import applications, licences
 from kiosk.services.audit import Actor
+from kiosk.services.lockouts import Source
 from kiosk.tasks import TASKS
 from kiosk.tasks.applying import open_answers
 from kiosk.tasks.base import Approval
@@ -139,13 +140,63 @@ def test_wrong_pickup_codes_are_counted_and_the_sixth_try_waits(
     assert db.scalars(select(LicencePrint)).all() == []
 
 
-def test_a_lock_ends_after_its_wait(db: Session, building: Building) -> None:
+def _never() -> bool:
+    raise AssertionError("a code was compared while its key or session was waiting")
+
+
+def test_a_keys_wait_grows_step_by_step_up_to_a_quarter_hour_and_ends(
+    db: Session, building: Building
+) -> None:
     now = utcnow()
-    for _ in range(5):
-        applications.check_code(db, "collect:X", right=False, now=now)
+    for round_, wait in enumerate((1, 5, 15, 15)):
+        for n in range(5):  # five people each typing one wrong code: the key waits
+            session = Source(f"round-{round_}-person-{n}")
+            assert not applications.check_code(db, "collect:X", lambda: False, session, now=now)
+        with pytest.raises(applications.TooManyTries):
+            applications.check_code(
+                db,
+                "collect:X",
+                _never,
+                Source("owner"),
+                now=now + timedelta(minutes=wait, seconds=-1),
+            )
+        now += timedelta(minutes=wait, seconds=1)
+    assert applications.check_code(db, "collect:X", lambda: True, Source("owner"), now=now)
+
+
+def test_a_session_that_keeps_guessing_waits_longer_each_time(
+    db: Session, building: Building
+) -> None:
+    guesser, now = Source("guesser"), utcnow()
+    for round_, wait in enumerate((1, 5, 15, 60, 60)):
+        for n in range(5):  # a different company each time: no key waits, the session does
+            key = f"collect:R{round_}N{n}"
+            assert not applications.check_code(db, key, lambda: False, guesser, now=now)
+        with pytest.raises(applications.TooManyTries):
+            applications.check_code(
+                db, "collect:Y", _never, guesser, now=now + timedelta(minutes=wait, seconds=-1)
+            )
+        # Someone else's session is not held up by the guesser's wait.
+        assert applications.check_code(db, "collect:Y", lambda: True, Source("other"), now=now)
+        now += timedelta(minutes=wait, seconds=1)
+    # A day without wrong codes and the steps start again.
+    now += timedelta(hours=25)
+    for n in range(5):
+        applications.check_code(db, f"collect:D{n}", lambda: False, guesser, now=now)
     with pytest.raises(applications.TooManyTries):
-        applications.check_code(db, "collect:X", right=True, now=now + timedelta(minutes=14))
-    applications.check_code(db, "collect:X", right=True, now=now + timedelta(minutes=16))
+        applications.check_code(db, "collect:Y", _never, guesser, now=now + timedelta(seconds=30))
+    applications.check_code(
+        db, "collect:Y", lambda: True, guesser, now=now + timedelta(minutes=1, seconds=1)
+    )
+
+
+def test_right_codes_do_not_count_against_the_session(db: Session, building: Building) -> None:
+    tenant, now = Source("tenant"), utcnow()
+    for n in range(4):
+        assert not applications.check_code(db, f"collect:T{n}", lambda: False, tenant, now=now)
+    for n in range(5):
+        assert applications.check_code(db, f"collect:T{n}", lambda: True, tenant, now=now)
+    assert applications.check_code(db, "collect:T9", lambda: True, tenant, now=now)
 
 
 @SQLITE_ONLY
