@@ -55,12 +55,18 @@ class Settings(BaseModel):
     hotline: str = Field(default="12345", pattern=r"^[0-9][0-9-]{2,19}$")
     complaint_qr_url: str = "https://12345.example.gov.cn/yshj"
     public_url: str = ""
+    # Where `kiosk serve` listens (its --host and --port override them); without a public URL,
+    # QR links point here, never at the Host header a request brings.
+    host: str = Field(default="127.0.0.1", pattern=r"^[A-Za-z0-9.:-]{1,253}$")
+    port: int = Field(default=8080, ge=1, le=65535)
     idle_seconds: int = Field(default=60, ge=5, le=3600)
     idle_countdown_seconds: int = Field(default=20, ge=3, le=600)
     staff_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
     login_max_failures: int = Field(default=5, ge=1, le=100)
     login_lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
     appeal_due_working_days: int = Field(default=5, ge=1, le=60)
+    # Days after a 不满意 rating during which the tenant may still say "it is not resolved".
+    reopen_after_dissatisfied_days: int = Field(default=15, ge=1, le=365)
     extra_holidays: tuple[date, ...] = ()
     extra_workdays: tuple[date, ...] = ()
     receipt_printer: str = "dummy://"
@@ -100,6 +106,14 @@ class Settings(BaseModel):
     # False on a web server of a fleet: no screen, so no heartbeat, no commands, not listed as
     # a kiosk; it still judges the fleet in its turn, so alerts go out when every kiosk is down.
     terminal: bool = True
+
+    @property
+    def link_base(self) -> str:
+        """The start of every link a phone is given: the public URL, else where we serve."""
+        if self.public_url:
+            return self.public_url
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host  # noqa: S104
+        return f"http://{f'[{host}]' if ':' in host else host}:{self.port}"
 
     @field_validator("timezone")
     @classmethod

@@ -1,23 +1,96 @@
-"""Languages: zh_CN by default, English one tap away; the choice lives in the session."""
+"""Languages: zh_CN by default, English one tap away; the choice lives in the session.
+
+Phone pages (the `public` blueprint) have no kiosk session to remember a choice: they speak the
+language the tenant switched to on the phone (`?lang=`, then kept in a cookie), else the language
+the record was submitted in, else the phone's Accept-Language, else the kiosk's default.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, current_app, has_request_context, session
-from flask_babel import Babel, get_locale
+from flask import Flask, Response, current_app, g, has_request_context, request, session
+from flask_babel import Babel, get_locale, refresh
 
 from kiosk.config import LOCALES
 
 TRANSLATIONS = Path(__file__).parent / "translations"
+PHONE_COOKIE = "phone_locale"
+PHONE_COOKIE_AGE = 365 * 24 * 3600  # seconds: a phone keeps its choice for a year
+PHONE_BLUEPRINT = "public"
+_LANGUAGES = {"zh": "zh_CN", "en": "en"}  # Accept-Language primary subtag → our locale
+LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}  # each in its own language, never translated
+
+
+def _accepted() -> str | None:
+    """The first language the browser accepts that we speak (zh-TW, zh-Hans… all read zh_CN)."""
+    for value, _quality in request.accept_languages:
+        found = _LANGUAGES.get(value.split("-")[0].split("_")[0].lower())
+        if found:
+            return found
+    return None
+
+
+def _phone_locale() -> str | None:
+    """The language of a phone page, or None to fall back to the kiosk's default."""
+    for chosen in (
+        request.args.get("lang"),
+        request.cookies.get(PHONE_COOKIE),
+        session.get("locale"),
+        g.get("record_locale"),
+    ):
+        if chosen in LOCALES:
+            return str(chosen)
+    return _accepted()
 
 
 def select_locale() -> str:
-    """The session's language if it chose one, otherwise the kiosk's default."""
-    chosen = session.get("locale") if has_request_context() else None
+    """The session's language if it chose one, otherwise the kiosk's default (phones: above)."""
+    if has_request_context() and request.blueprint == PHONE_BLUEPRINT:
+        chosen = _phone_locale()
+    else:
+        chosen = session.get("locale") if has_request_context() else None
     if chosen in LOCALES:
         return str(chosen)
     return str(current_app.config["KIOSK"].default_locale)
+
+
+def use_record_locale(locale: str) -> None:
+    """Speak the language a record was submitted in, unless the phone chose another."""
+    g.record_locale = locale
+    refresh()  # the locale may have been looked up already in this request
+
+
+def language_links() -> list[tuple[str, str, str, bool]]:
+    """(locale, name, href, current) for the phone pages' language switch."""
+    rule = request.url_rule
+    here = request.path
+    if rule is None or "GET" not in (rule.methods or ()):
+        here = here.rsplit("/", 1)[0] or "/"  # a POST-only action: switch on the page it is on
+    current = current_locale()
+    return [
+        (code, name, f"{here}?lang={code}", code == current)
+        for code, name in LANGUAGE_NAMES.items()
+    ]
+
+
+def remember_phone_locale(response: Response) -> Response:
+    """Keep a phone's explicit language choice in a cookie of its own (no session needed)."""
+    if request.blueprint != PHONE_BLUEPRINT:
+        return response
+    response.vary.add("Accept-Language")
+    response.vary.add("Cookie")
+    chosen = request.args.get("lang")
+    if chosen in LOCALES:
+        response.set_cookie(
+            PHONE_COOKIE,
+            str(chosen),
+            max_age=PHONE_COOKIE_AGE,
+            secure=request.is_secure,
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
 
 
 def current_locale() -> str:
@@ -39,4 +112,7 @@ def init_app(app: Flask) -> None:
     app.config["BABEL_DEFAULT_LOCALE"] = app.config["KIOSK"].default_locale
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["KIOSK"].timezone
     Babel(app, locale_selector=select_locale)
-    app.jinja_env.globals.update(current_locale=current_locale, html_lang=html_lang)
+    app.after_request(remember_phone_locale)
+    app.jinja_env.globals.update(
+        current_locale=current_locale, html_lang=html_lang, language_links=language_links
+    )

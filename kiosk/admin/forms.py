@@ -63,6 +63,8 @@ class FilterForm(FlaskForm):
     category = SelectField(_l("Category"), validate_choice=False)
     overdue = BooleanField(_l("Overdue only"))
     mine = BooleanField(_l("Assigned to me"))
+    follow_up = BooleanField(_l("To follow up (dissatisfied or reopened)"))
+    due_today = BooleanField(_l("Due today"))
 
 
 class AssignForm(ActionForm):

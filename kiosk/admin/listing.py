@@ -21,7 +21,7 @@ from kiosk.labels import STATUS
 from kiosk.models import AppealStatus, Role
 from kiosk.services import ledger
 
-FILTER_ARGS = ("q", "status", "category", "overdue", "mine")
+FILTER_ARGS = ("q", "status", "category", "overdue", "mine", "follow_up", "due_today")
 
 
 def _filter_form() -> FilterForm:
@@ -44,6 +44,8 @@ def _wanted(form: FilterForm) -> ledger.AppealFilter:
         overdue_on=today() if form.overdue.data else None,
         assignee_id=me().id if form.mine.data else None,
         q=(form.q.data or "").strip(),
+        follow_up=bool(form.follow_up.data),
+        due_on=today() if form.due_today.data else None,
     )
 
 
@@ -71,6 +73,7 @@ def list_appeals() -> str:
         form=form,
         page=page,
         total=ledger.count_appeals(db, wanted),
+        to_do=ledger.follow_up_counts(db, today()),
         filters=filter_args(),
         filtered=wanted != ledger.AppealFilter(),
         today=today(),

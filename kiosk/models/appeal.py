@@ -103,6 +103,7 @@ class Appeal(Timestamped, Base):
     resolved_at: Mapped[datetime | None]
     rating: Mapped[Rating | None] = mapped_column(_enum(Rating))
     rating_reason: Mapped[str] = mapped_column(Text, default="")
+    rated_at: Mapped[datetime | None]  # when the tenant rated: opens the window to reopen
     reopen_count: Mapped[int] = mapped_column(default=0)
 
     tenant: Mapped[Tenant | None] = relationship()

@@ -6,6 +6,7 @@ from flask import current_app, render_template
 
 from kiosk.access import public
 from kiosk.db import get_session
+from kiosk.i18n import use_record_locale
 from kiosk.labels import APPLICATION_EVENT, APPLICATION_STATUS, LICENCE_STATUS
 from kiosk.models import ApplicationStatus
 from kiosk.public.views import bp
@@ -19,6 +20,7 @@ from kiosk.tasks.applying import receipt_lines
 def application_status(token: str) -> str:
     """Status, what to fix or why not, the pickup code and the history; masked data only."""
     application = applications.get_by_token(get_session(), token)
+    use_record_locale(application.locale)
     task = TASKS[application.task]
     fix = []
     if application.status is ApplicationStatus.CHANGES_REQUESTED:

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from kiosk.access import public
 from kiosk.db import get_session, utcnow
 from kiosk.errors import Conflict
+from kiosk.i18n import use_record_locale
 from kiosk.models import EventSignup, SignupStatus
 from kiosk.public.views import bp
 from kiosk.services import events
@@ -21,6 +22,7 @@ class CancelForm(FlaskForm):
 
 
 def _render(signup: EventSignup, *, confirming: bool, status: int = 200) -> tuple[str, int]:
+    use_record_locale(signup.locale)
     event = signup.event
     cancellable = (
         signup.status is not SignupStatus.CANCELLED

@@ -13,6 +13,7 @@ from wtforms import RadioField, SelectChoice, TextAreaField
 from kiosk.access import public
 from kiosk.db import get_session
 from kiosk.errors import ValidationFailed
+from kiosk.i18n import use_record_locale
 from kiosk.labels import EVENT, RATING, STATUS
 from kiosk.models import AppealStatus, Rating
 from kiosk.services import appeals
@@ -49,7 +50,10 @@ def _render(
     status: int = 200,
 ) -> tuple[str, int]:
     appeal = appeals.get_by_token(get_session(), token)
+    use_record_locale(appeal.locale)
+    settings = current_app.config["KIOSK"]
     can_rate = appeal.status is AppealStatus.RESOLVED
+    can_reopen = appeals.can_reopen(settings, appeal)
     html = render_template(
         "public/status.html",
         appeal=appeal,
@@ -58,9 +62,10 @@ def _render(
         event_labels=EVENT,
         rating_labels=RATING,
         masked_mobile=mask_mobile(appeal.contact_mobile),
-        hotline=current_app.config["KIOSK"].hotline,
+        hotline=settings.hotline,
         rate_form=(rate_form or RateForm()) if can_rate else None,
-        reopen_form=(reopen_form or ReopenForm(prefix="reopen")) if can_rate else None,
+        reopen_form=(reopen_form or ReopenForm(prefix="reopen")) if can_reopen else None,
+        reopen_until=appeals.reopen_until(settings, appeal) if can_reopen else None,
         token=token,
     )
     return html, status
@@ -87,7 +92,13 @@ def rate_appeal(token: str) -> Response | tuple[str, int]:
     form = RateForm()
     if form.validate():
         try:
-            appeals.rate(get_session(), token, form.rating.data or "", form.reason.data or "")
+            appeals.rate(
+                get_session(),
+                current_app.config["KIOSK"],
+                token,
+                form.rating.data or "",
+                form.reason.data or "",
+            )
         except ValidationFailed as exc:
             _apply_errors(form, exc)
             return _render(token, rate_form=form, status=400)

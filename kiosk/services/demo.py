@@ -1096,8 +1096,10 @@ def _announcements(db: Session, settings: Settings, author: Staff, now: datetime
             )
 
 
-DEMO_FLOORS = range(5, 39)  # offices; the lower floors are the lobby, shops and the station
-ROOMS_PER_FLOOR = 8
+# Every floor with rooms a company can rent: shops on 1F, the station on 2F (no rooms), small
+# offices on 3F, offices from 5F to the top (58F; the tower has no 4F). Each tenant's room is one.
+DEMO_FLOORS = (1, 3, *range(5, 59))
+ROOMS_PER_FLOOR = 12
 SLOT_HOURS = (9, 10, 11, 14, 15, 16)  # the tax desk's invoice hours, an hour each
 SLOT_CAPACITY = 4
 SLOT_DAYS = 5  # working days ahead with slots
@@ -1298,7 +1300,7 @@ def _step(db: Session, settings: Settings, progress: _Progress, step: Step, at: 
         appeals.reopen(db, settings, appeal.id, step.text, supervisor)
     elif step.action == "rate":
         assert step.rating is not None
-        appeals.rate(db, appeal.token, step.rating.value, step.text)
+        appeals.rate(db, settings, appeal.token, step.rating.value, step.text)
     elif step.action == "tenant_reopen":
         appeals.tenant_reopen(db, settings, appeal.token, step.text)
     else:
@@ -1325,6 +1327,10 @@ def _backdate(
             appeal.resolved_at = at
         elif action in ("reopen", "tenant_reopen"):
             appeal.due_date = appeals.due_date(settings, at.astimezone(settings.zone).date())
+        elif action == "rate":
+            appeal.rated_at = at
+            if appeal.rating is Rating.DISSATISFIED:  # the follow-up is due from the rating
+                appeal.due_date = appeals.due_date(settings, at.astimezone(settings.zone).date())
     return events[-1].id if events else after_id
 
 

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload, selectinload
 
 from kiosk.db import transaction, utcnow
@@ -25,6 +25,7 @@ from kiosk.models import (
     AppealEvent,
     AppealStatus,
     AuditLog,
+    Rating,
     Staff,
     Tenant,
 )
@@ -46,15 +47,19 @@ class AppealFilter:
 
     status: AppealStatus | None = None
     category: str = ""  # an AppealCategory code
-    overdue_on: date | None = None  # open appeals due before this (local) day
+    overdue_on: date | None = None  # owed appeals (see `owed`) due before this (local) day
     assignee_id: int | None = None
     q: str = ""
+    follow_up: bool = False  # the follow-up queue: rated 不满意, or reopened
+    due_on: date | None = None  # owed appeals due on this (local) day
 
     def describe(self) -> dict[str, Any]:
         """The filter as plain JSON values (for the audit log)."""
         values = asdict(self)
         values["status"] = self.status.value if self.status else None
         values["overdue_on"] = self.overdue_on.isoformat() if self.overdue_on else None
+        values["due_on"] = self.due_on.isoformat() if self.due_on else None
+        values["follow_up"] = self.follow_up or None
         return {key: value for key, value in values.items() if value not in (None, "")}
 
 
@@ -81,14 +86,15 @@ class LedgerRow:
     status: AppealStatus
     due_date: date
     assignee_name: str
+    dissatisfied: bool  # closed with a 不满意 rating: staff owe the tenant a follow-up
 
     def category_name(self, locale: str) -> str:
         """The category's name in the given locale."""
         return self.category_en if locale == "en" else self.category_zh
 
     def is_overdue(self, today: date) -> bool:
-        """Whether staff owe an answer that was due before `today`."""
-        return self.status in OPEN and self.due_date < today
+        """Whether staff owe an answer (or a follow-up) that was due before `today`."""
+        return (self.status in OPEN or self.dissatisfied) and self.due_date < today
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +119,7 @@ _LIST_COLUMNS = (
     Appeal.status,
     Appeal.due_date,
     Appeal.assignee_id,
+    Appeal.rating,
 )
 _EXPORT_COLUMNS = (
     *_LIST_COLUMNS,
@@ -121,9 +128,22 @@ _EXPORT_COLUMNS = (
     Appeal.contact_mobile,
     Appeal.description,
     Appeal.resolved_at,
-    Appeal.rating,
     Appeal.rating_reason,
 )
+_DISSATISFIED = and_(Appeal.status == AppealStatus.CLOSED, Appeal.rating == Rating.DISSATISFIED)
+# The follow-up queue: the tenant said the answer did not solve it (不满意 or 问题没有解决).
+FOLLOW_UP = or_(_DISSATISFIED, Appeal.status == AppealStatus.REOPENED)
+# What staff owe: an answer to an open appeal, or a follow-up to a 不满意 rating.
+OWED = or_(Appeal.status.in_(OPEN), _DISSATISFIED)
+
+
+@dataclass(frozen=True)
+class FollowUpCounts:
+    """The ledger's to-do figures: each is a link to the list it counts."""
+
+    follow_up: int  # rated 不满意 or reopened
+    overdue: int  # owed and due before today
+    due_today: int  # owed and due today
 
 
 def today_in(zone: ZoneInfo) -> date:
@@ -167,7 +187,11 @@ def _conditions(db: Session, wanted: AppealFilter) -> list[ColumnElement[bool]]:
         category_id = db.scalar(code)
         conditions.append(Appeal.category_id == category_id if category_id else false())
     if wanted.overdue_on is not None:
-        conditions += [Appeal.status.in_(OPEN), Appeal.due_date < wanted.overdue_on]
+        conditions += [OWED, Appeal.due_date < wanted.overdue_on]
+    if wanted.due_on is not None:
+        conditions += [OWED, Appeal.due_date == wanted.due_on]
+    if wanted.follow_up:
+        conditions.append(FOLLOW_UP)
     if wanted.assignee_id is not None:
         conditions.append(Appeal.assignee_id == wanted.assignee_id)
     query = clean_text(wanted.q).text[:QUERY_MAX]
@@ -215,7 +239,7 @@ def _names(db: Session, rows: Sequence[Any]) -> tuple[dict[int, AppealCategory],
     return by_id, names
 
 
-_Common = tuple[int, str, datetime, str, str, str, str, AppealStatus, date, str]
+_Common = tuple[int, str, datetime, str, str, str, str, AppealStatus, date, str, bool]
 
 
 def _common(row: Any, by_id: dict[int, AppealCategory], names: dict[int, str]) -> _Common:
@@ -232,6 +256,7 @@ def _common(row: Any, by_id: dict[int, AppealCategory], names: dict[int, str]) -
         row.status,
         row.due_date,
         names.get(row.assignee_id, ""),
+        row.status is AppealStatus.CLOSED and row.rating is Rating.DISSATISFIED,
     )
 
 
@@ -283,6 +308,18 @@ def count_appeals(db: Session, wanted: AppealFilter) -> int:
     """How many appeals match `wanted`."""
     stmt = select(func.count()).select_from(Appeal).where(*_conditions(db, wanted))
     return db.scalar(stmt) or 0
+
+
+def follow_up_counts(db: Session, today: date) -> FollowUpCounts:
+    """How many appeals are in the follow-up queue, overdue and due today (one aggregate query)."""
+    row = db.execute(
+        select(
+            func.count().filter(FOLLOW_UP),
+            func.count().filter(OWED, Appeal.due_date < today),
+            func.count().filter(OWED, Appeal.due_date == today),
+        ).select_from(Appeal)
+    ).one()
+    return FollowUpCounts(*(int(value or 0) for value in row))
 
 
 def iter_appeals(

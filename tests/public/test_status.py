@@ -5,6 +5,7 @@ from __future__ import annotations
 import html as html_lib
 import re
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -133,3 +134,62 @@ def test_rating_without_csrf_token_changes_nothing(
     db.rollback()
     db.expire_all()
     assert appeals.get_by_token(db, appeal.token).status is AppealStatus.RESOLVED
+
+
+def _reopen_token(html: str) -> str:
+    """The CSRF token of the "not resolved" form (its fields carry the prefix reopen-)."""
+    found = re.search(r'name="reopen-csrf_token"[^>]*value="([^"]+)"', html)
+    assert found is not None, "no reopen form"
+    return found.group(1)
+
+
+def test_not_satisfied_keeps_the_way_to_reopen_open_for_a_while(
+    app: Flask, client: FlaskClient, db: Session, make_appeal: Callable[..., Appeal], officer: Actor
+) -> None:
+    appeal = make_appeal()
+    appeals.resolve(db, appeal.id, "已答复。", officer)
+    response = _rate(client, appeal, rating="dissatisfied", reason="电梯还是经常停运")
+    assert response.status_code == 303  # type: ignore[attr-defined]
+    db.rollback()
+    db.expire_all()
+    rated = appeals.get_by_token(db, appeal.token)
+    assert rated.status is AppealStatus.CLOSED and rated.rated_at is not None
+    page = _page(client, appeal)
+    assert "已评价" in page and "这个答复解决您的问题了吗？" not in page  # rated once
+    assert "问题没有解决" in page and "data-reopen-window" in page
+    until = rated.rated_at + timedelta(days=app.config["KIOSK"].reopen_after_dissatisfied_days)
+    shown = until.astimezone(app.config["KIOSK"].zone).strftime("%Y-%m-%d %H:%M")
+    assert f"{shown} 之前" in page  # until when, in the kiosk's time
+    response = client.post(
+        f"/status/{appeal.token}/reopen",
+        data={"reopen-csrf_token": _reopen_token(page), "reopen-reason": "物业没有来"},
+    )
+    assert response.status_code == 303
+    db.rollback()
+    db.expire_all()
+    assert appeals.get_by_token(db, appeal.token).status is AppealStatus.REOPENED
+    assert "物业没有来" in _page(client, appeal)
+
+
+def test_after_its_period_a_not_satisfied_appeal_cannot_be_reopened(
+    app: Flask, client: FlaskClient, db: Session, make_appeal: Callable[..., Appeal], officer: Actor
+) -> None:
+    appeal = make_appeal()
+    appeals.resolve(db, appeal.id, "已答复。", officer)
+    appeals.rate(db, app.config["KIOSK"], appeal.token, "dissatisfied", "没有解决")
+    db.expire_all()
+    token = _reopen_token(_page(client, appeal))  # the form as it was shown in time
+    db.rollback()
+    rated = appeals.get_by_token(db, appeal.token)
+    rated.rated_at = rated.rated_at - timedelta(days=16)  # type: ignore[operator]
+    db.commit()
+    page = _page(client, appeal)
+    assert "问题没有解决" not in page and "data-reopen-window" not in page
+    response = client.post(
+        f"/status/{appeal.token}/reopen",
+        data={"reopen-csrf_token": token, "reopen-reason": "还是不行"},
+    )
+    assert response.status_code == 409
+    db.rollback()
+    db.expire_all()
+    assert appeals.get_by_token(db, appeal.token).status is AppealStatus.CLOSED

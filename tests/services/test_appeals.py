@@ -133,7 +133,7 @@ def test_lifecycle_with_timeline_and_audit(
     appeal = appeals.get_by_reference(db, appeal.reference)
     assert appeal.status is AppealStatus.REOPENED and appeal.reopen_count == 1
     appeals.resolve(db, appeal.id, "已增加早晚高峰班次。", officer)
-    appeals.rate(db, appeal.token, "basically_satisfied", "")
+    appeals.rate(db, app.config["KIOSK"], appeal.token, "basically_satisfied", "")
     db.expire_all()
     appeal = appeals.get_by_reference(db, appeal.reference)
     assert appeal.status is AppealStatus.CLOSED and appeal.rating is Rating.BASICALLY_SATISFIED
@@ -147,27 +147,27 @@ def test_reply_to_a_new_appeal_accepts_it(
 
 
 def test_wrong_state_is_a_conflict(
-    db: Session, make_appeal: Callable[..., Appeal], officer: Actor
+    app: Flask, db: Session, make_appeal: Callable[..., Appeal], officer: Actor
 ) -> None:
     appeal = make_appeal()
     with pytest.raises(Conflict):
-        appeals.rate(db, appeal.token, "satisfied", "")
+        appeals.rate(db, app.config["KIOSK"], appeal.token, "satisfied", "")
     appeals.accept(db, appeal.id, officer)
     with pytest.raises(Conflict):
         appeals.accept(db, appeal.id, officer)
 
 
 def test_dissatisfied_needs_a_reason(
-    db: Session, make_appeal: Callable[..., Appeal], officer: Actor
+    app: Flask, db: Session, make_appeal: Callable[..., Appeal], officer: Actor
 ) -> None:
     appeal = make_appeal()
     appeals.resolve(db, appeal.id, "已处理", officer)
     with pytest.raises(ValidationFailed) as caught:
-        appeals.rate(db, appeal.token, "dissatisfied", "   ")
+        appeals.rate(db, app.config["KIOSK"], appeal.token, "dissatisfied", "   ")
     assert "reason" in caught.value.fields
     with pytest.raises(ValidationFailed):
-        appeals.rate(db, appeal.token, "ecstatic", "")
-    appeals.rate(db, appeal.token, "dissatisfied", "答复没有解决实际问题")
+        appeals.rate(db, app.config["KIOSK"], appeal.token, "ecstatic", "")
+    appeals.rate(db, app.config["KIOSK"], appeal.token, "dissatisfied", "答复没有解决实际问题")
 
 
 def test_unknown_token_is_not_found(db: Session) -> None:
@@ -194,7 +194,7 @@ def test_reopening_clears_the_old_rating(
 ) -> None:
     appeal = make_appeal()
     appeals.resolve(db, appeal.id, "已处理", officer)
-    appeals.rate(db, appeal.token, "dissatisfied", "没有解决")
+    appeals.rate(db, app.config["KIOSK"], appeal.token, "dissatisfied", "没有解决")
     appeals.reopen(db, app.config["KIOSK"], appeal.id, "重新协调", officer)
     db.expire_all()
     reopened = appeals.get_by_reference(db, appeal.reference)

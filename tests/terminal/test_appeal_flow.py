@@ -33,6 +33,7 @@ def test_home_in_chinese_with_tiles_footer_qr_and_hotline(
 
 
 def test_home_shows_how_the_buildings_appeals_went(
+    app: Flask,
     make_app: Callable[..., Flask],
     building: object,
     db: Session,
@@ -49,7 +50,13 @@ def test_home_shows_how_the_buildings_appeals_went(
     first, second, _third = make_appeal(), make_appeal(), make_appeal()
     for appeal, rating in ((first, "satisfied"), (second, "dissatisfied")):
         appeals.resolve(db, appeal.id, "已答复。", officer)
-        appeals.rate(db, appeal.token, rating, "还是没解决" if rating == "dissatisfied" else "")
+        appeals.rate(
+            db,
+            app.config["KIOSK"],
+            appeal.token,
+            rating,
+            "还是没解决" if rating == "dissatisfied" else "",
+        )
     html = terminal.page("/").get_data(as_text=True)
     assert "本楼宇今年诉求办理情况" in html
     assert 'data-figure="received">3<' in html
@@ -186,7 +193,14 @@ def test_finish_wipes_everything(
 ) -> None:
     terminal.fill_appeal(tenant=make_tenant().id, contact_name="王小明")
     terminal.submit()
-    terminal.language("en")
+    # English, tapped on the confirmation page (home would already end the visit).
+    done = terminal.page("/appeal/done").get_data(as_text=True)
+    from tests.support.pages import csrf_token
+
+    switched = terminal.client.post(
+        "/language", data={"locale": "en", "next": "/appeal/done", "csrf_token": csrf_token(done)}
+    )
+    assert switched.status_code == 303
     reference = reference_on(terminal.page("/appeal/done").get_data(as_text=True))
     wiped = terminal.client.post("/reset")
     assert wiped.status_code == 303 and wiped.location == "/"
@@ -232,7 +246,13 @@ def test_print_status_reports_the_outbox(
     assert job is not None
     from kiosk.models import PrintStatus
 
-    job.status = PrintStatus.SENT
+    job.status, job.confirmation = PrintStatus.SENT, "none"  # taken, but not confirmed
+    db.commit()
+    assert terminal.client.get("/appeal/done/print-status").get_json()["state"] == "unconfirmed"
+    job.confirmation = "simulated"  # dummy://: there is no paper printer at all
+    db.commit()
+    assert terminal.client.get("/appeal/done/print-status").get_json()["state"] == "no_printer"
+    job.status, job.confirmation = PrintStatus.PRINTED, "process_id"
     db.commit()
     assert terminal.client.get("/appeal/done/print-status").get_json()["state"] == "printed"
     terminal.client.post("/reset")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -147,15 +148,38 @@ def _reopen(settings: Settings, appeal: Appeal) -> None:
     appeal.reopen_count += 1
     appeal.resolved_at = None
     # The old rating was of an answer that is being replaced; the timeline keeps it.
-    appeal.rating, appeal.rating_reason = None, ""
+    appeal.rating, appeal.rating_reason, appeal.rated_at = None, "", None
     appeal.due_date = due_date(settings, utcnow().astimezone(settings.zone).date())
 
 
 # ---- tenant actions (through the tracking link) ---------------------------------------------
 
 
-def rate(db: Session, token: str, rating: str, reason: str) -> Appeal:
-    """The tenant rates the answer to a resolved appeal; a reason is needed for 不满意."""
+def reopen_until(settings: Settings, appeal: Appeal) -> datetime | None:
+    """When the window to reopen after a 不满意 rating ends (None: the appeal has no such window).
+
+    A 不满意 keeps the way open for `reopen_after_dissatisfied_days` after the rating, so a
+    dissatisfied tenant is not shut out by having said so.
+    """
+    dissatisfied = appeal.status is AppealStatus.CLOSED and appeal.rating is Rating.DISSATISFIED
+    if not dissatisfied or appeal.rated_at is None:
+        return None
+    return appeal.rated_at + timedelta(days=settings.reopen_after_dissatisfied_days)
+
+
+def can_reopen(settings: Settings, appeal: Appeal) -> bool:
+    """Whether the tenant may say "it is not resolved" now: resolved, or 不满意 and in time."""
+    if appeal.status is AppealStatus.RESOLVED:
+        return True
+    until = reopen_until(settings, appeal)
+    return until is not None and utcnow() < until
+
+
+def rate(db: Session, settings: Settings, token: str, rating: str, reason: str) -> Appeal:
+    """The tenant rates the answer to a resolved appeal; a reason is needed for 不满意.
+
+    不满意 puts the appeal in the staff's follow-up queue, due like a new appeal from today.
+    """
     try:
         value = Rating(rating)
     except ValueError:
@@ -171,6 +195,9 @@ def rate(db: Session, token: str, rating: str, reason: str) -> Appeal:
         appeal = _locked(db, get_by_token(db, token).id)
         _require(appeal, AppealStatus.RESOLVED)
         appeal.status, appeal.rating, appeal.rating_reason = AppealStatus.CLOSED, value, text
+        appeal.rated_at = utcnow()
+        if value is Rating.DISSATISFIED:
+            appeal.due_date = due_date(settings, appeal.rated_at.astimezone(settings.zone).date())
         db.add(
             AppealEvent(
                 appeal_id=appeal.id,
@@ -184,11 +211,12 @@ def rate(db: Session, token: str, rating: str, reason: str) -> Appeal:
 
 
 def tenant_reopen(db: Session, settings: Settings, token: str, reason: str) -> Appeal:
-    """The tenant says a resolved appeal is not resolved; it goes back to staff."""
+    """The tenant says a resolved (or, for a while, a 不满意) appeal is not resolved."""
     text = checked_text(reason, "reason", REASON_MAX, multiline=True).value
     with transaction(db):
         appeal = _locked(db, get_by_token(db, token).id)
-        _require(appeal, AppealStatus.RESOLVED)
+        if not can_reopen(settings, appeal):
+            _require(appeal, AppealStatus.RESOLVED)  # says why it is refused
         _reopen(settings, appeal)
         db.add(AppealEvent(appeal_id=appeal.id, kind=EventKind.REOPENED, public=True, body=text))
     return appeal
