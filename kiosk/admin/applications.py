@@ -27,7 +27,7 @@ from kiosk.i18n import current_locale
 from kiosk.labels import APPLICATION_EVENT, APPLICATION_STATUS
 from kiosk.models import Application, ApplicationStatus, Role
 from kiosk.pii import UnreadableSecret
-from kiosk.services import applications, claims, tenants
+from kiosk.services import applicants, applications, claims, tenants
 from kiosk.services.applications import REASON_MAX
 from kiosk.tasks import TASKS, StepContext, Task
 from kiosk.tasks.applying import USCC_PROBLEMS, MultiCheckboxField, open_answers
@@ -319,6 +319,7 @@ def render_application(
         task_title=task.title if task is not None else application.task,
         issues_uscc=bool(task and task.paperwork and task.paperwork.issues_uscc),
         claim=claims.get(db, application.id),
+        applicant=applicants.check_applicant(db, application),
         paid_form=paid_form or PaidForm(formdata=None),
         rows=rows,
         step_titles={s.slug: s.title for s in task.steps} if task is not None else {},

@@ -16,12 +16,12 @@ from kiosk.tasks.applying import (
     OneOf,
     answers_step,
     application_task,
-    company_code_step,
     company_row,
     tenant_company,
     text_check,
 )
 from kiosk.tasks.base import Answers, Approval, CheckRow, Label, Paperwork, Step, StepContext
+from kiosk.tasks.company import applicant_row, company_steps
 from kiosk.tasks.rooms import floor_step, room_address, room_label_of, room_step
 
 IN_BUILDING = "in_building"
@@ -120,6 +120,7 @@ def _check_rows(answers: Answers, ctx: StepContext) -> list[CheckRow]:
     destination = "room" if _in_building(answers) else "new-address"
     return [
         company_row(answers),
+        applicant_row(answers),
         CheckRow(_l("Current address"), str(answers.get("floor_room", "")), "company"),
         CheckRow(_l("New address"), _new_address(ctx, answers), destination, multiline=True),
         CheckRow(_l("Takes effect on"), _effective_text(answers), "effective"),
@@ -174,7 +175,7 @@ TASK = application_task(
     summary=_l("Move your company to another room, or out of the building."),
     icon="img/task-address.svg",
     steps=(
-        company_code_step(_l("Which company is moving?")),
+        *company_steps(_l("Which company is moving?")),
         Step(
             "destination",
             _l("Where is the company moving?"),

@@ -17,7 +17,6 @@ from flask_wtf import FlaskForm
 from wtforms import Field, SelectMultipleField, StringField, widgets
 from wtforms.validators import StopValidation
 
-from kiosk.errors import ValidationFailed
 from kiosk.models import Application
 from kiosk.pii import Vault, load_vault
 from kiosk.services import applications, slips, tenants
@@ -38,7 +37,6 @@ from kiosk.validators import (
     is_valid_mobile,
     normalize_mobile,
     normalize_resident_id,
-    normalize_uscc,
     resident_id_problem,
     uscc_problem,
 )
@@ -134,36 +132,6 @@ def uscc_message(value: str) -> str | None:
     """Why `value` is not a unified social credit code, in the tenant's language; or None."""
     problem = uscc_problem(value)
     return None if problem is None else str(USCC_PROBLEMS.get(problem, USCC_PROBLEMS["length"]))
-
-
-def building_tenant_check(form: FlaskForm, field: Field) -> None:
-    """A unified social credit code of a company in this building.
-
-    A code that is in the building's list is accepted even if it fails its checksum: staff
-    recorded it (genuine old codes exist), and the tenant cannot change what is on the licence.
-    """
-    code = normalize_uscc(field.data or "")
-    if not code:
-        raise StopValidation(gettext("Enter your company's unified social credit code."))
-    field.data = code
-
-
-def lookup_tenant(ctx: StepContext, code: str, field: str = "uscc") -> Any:
-    """The building's company with this code, or a ValidationFailed saying what is wrong."""
-    tenant = tenants.get_by_uscc(ctx.db, ctx.settings.building, code)
-    if tenant is not None:
-        return tenant
-    problem = uscc_message(code)
-    if problem is not None:
-        raise ValidationFailed(fields={field: problem})
-    raise ValidationFailed(
-        fields={
-            field: _l(
-                "No company in this building has this code. Check it, or ask the staff at the "
-                "service desk to add your company."
-            )
-        }
-    )
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -347,33 +315,7 @@ def application_task(
     )
 
 
-# ---- the company, by its code ----------------------------------------------------------------
-
-
-class CompanyCodeForm(FlaskForm):
-    """A company of this building, by its unified social credit code."""
-
-    uscc = StringField(
-        _l("Unified social credit code"),
-        description=_l(
-            "The 18-character unified social credit code, at the top left of the business licence."
-        ),
-        validators=[building_tenant_check],
-        render_kw={"maxlength": 24, "data-keyboard": "uscc", "autocomplete": "off"},
-    )
-
-
-def _save_company_code(form: FlaskForm, answers: Answers, ctx: StepContext) -> None:
-    tenant = lookup_tenant(ctx, form.uscc.data)
-    answers.update(
-        uscc=tenant.uscc, tenant_id=tenant.id, company_name=tenant.name,
-        floor_room=tenant.floor_room,
-    )  # fmt: skip
-
-
-def company_code_step(title: Label) -> Step:
-    """The first step of a task for a company already in the building."""
-    return Step("company", title, CompanyCodeForm, ("uscc",), save=_save_company_code)
+# ---- the company (picked in kiosk.tasks.company) -------------------------------------------
 
 
 def tenant_company(answers: Answers) -> Company:

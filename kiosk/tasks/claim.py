@@ -23,7 +23,6 @@ from kiosk.tasks.applying import (
     OneOf,
     answers_step,
     application_task,
-    company_code_step,
     company_row,
     masked_mobile,
     mobile_field,
@@ -33,6 +32,7 @@ from kiosk.tasks.applying import (
     text_check,
 )
 from kiosk.tasks.base import Answers, Approval, CheckRow, Label, Paperwork, Step, StepContext
+from kiosk.tasks.company import applicant_row, company_steps
 
 STATEMENT_MAX = 1000
 AMOUNT_MAX = Decimal("999999999999.99")
@@ -150,6 +150,7 @@ def _check_rows(answers: Answers, ctx: StepContext) -> list[CheckRow]:
     return [
         CheckRow(_l("Policy"), str(answers.get("policy_title", "")), "policy"),
         company_row(answers),
+        applicant_row(answers),
         person_row(_l("Contact"), answers, "contact", "contact"),
         CheckRow(
             _l("Amount claimed"), gettext("%(n)s yuan", n=_money(answers.get("amount"))), "amount"
@@ -203,7 +204,7 @@ TASK = application_task(
             prepare=_prepare_policy,
             save=_save_policy,
         ),
-        company_code_step(_l("Which company is claiming?")),
+        *company_steps(_l("Which company is claiming?")),
         answers_step(
             "contact",
             _l("Who should staff contact about the claim?"),

@@ -18,7 +18,6 @@ from kiosk.tasks.applying import (
     OneOf,
     answers_step,
     application_task,
-    company_code_step,
     company_row,
     masked_mobile,
     mobile_field,
@@ -35,6 +34,7 @@ from kiosk.tasks.base import (
     Step,
     StepContext,
 )
+from kiosk.tasks.company import applicant_row, company_steps
 
 
 class SlotForm(FlaskForm):
@@ -122,6 +122,7 @@ class ContactForm(FlaskForm):
 def _check_rows(answers: Answers, ctx: StepContext) -> list[CheckRow]:
     return [
         company_row(answers),
+        applicant_row(answers),
         CheckRow(
             _l("Time"),
             "\n".join(filter(None, [_slot_label(answers, ctx.locale), answers.get("desk", "")])),
@@ -149,7 +150,7 @@ TASK = application_task(
     summary=_l("Choose a time at the tax desk and take a slip with a QR code."),
     icon="img/task-invoice.svg",
     steps=(
-        company_code_step(_l("Which company is collecting invoices?")),
+        *company_steps(_l("Which company is collecting invoices?")),
         Step(
             "slot",
             _l("When will you come to the tax desk?"),

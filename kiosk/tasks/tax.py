@@ -13,7 +13,6 @@ from kiosk.tasks.applying import (
     OneOf,
     answers_step,
     application_task,
-    company_code_step,
     company_row,
     masked_mobile,
     mobile_field,
@@ -22,6 +21,7 @@ from kiosk.tasks.applying import (
     tenant_company,
 )
 from kiosk.tasks.base import Answers, CheckRow, Label, Paperwork, Step, StepContext
+from kiosk.tasks.company import applicant_row, company_steps
 
 TAXPAYER_TYPES: dict[str, Label] = {
     "small_scale": _l("Small-scale VAT taxpayer (小规模纳税人)"),
@@ -101,6 +101,7 @@ def _invoices_text(answers: Answers) -> str:
 def _check_rows(answers: Answers, ctx: StepContext) -> list[CheckRow]:
     return [
         company_row(answers),
+        applicant_row(answers),
         CheckRow(
             _l("Type of VAT taxpayer"),
             str(TAXPAYER_TYPES.get(answers.get("taxpayer_type", ""), "")),
@@ -125,7 +126,7 @@ TASK = application_task(
     summary=_l("The new taxpayer package: tax registration, taxpayer type and invoices."),
     icon="img/task-tax.svg",
     steps=(
-        company_code_step(_l("Which company is registering for tax?")),
+        *company_steps(_l("Which company is registering for tax?")),
         answers_step(
             "taxpayer",
             _l("What type of VAT taxpayer will the company be?"),

@@ -13,7 +13,6 @@ from kiosk.tasks.applying import (
     OneOf,
     answers_step,
     application_task,
-    company_code_step,
     company_row,
     masked_mobile,
     mobile_field,
@@ -22,6 +21,7 @@ from kiosk.tasks.applying import (
     tenant_company,
 )
 from kiosk.tasks.base import Answers, CheckRow, Label, Paperwork, Step, StepContext
+from kiosk.tasks.company import applicant_row, company_steps
 
 OWN_COMMITTEE_MIN = 25  # members needed to found the company's own union committee
 EMPLOYEES_MAX = 100_000
@@ -113,6 +113,7 @@ ROUTES: dict[str, Label] = {
 def _check_rows(answers: Answers, ctx: StepContext) -> list[CheckRow]:
     rows = [
         company_row(answers),
+        applicant_row(answers),
         CheckRow(
             _l("Employees and members"),
             gettext(
@@ -145,7 +146,7 @@ TASK = application_task(
     summary=_l("Found your company's union committee, or join the building's joint union."),
     icon="img/task-union.svg",
     steps=(
-        company_code_step(_l("Which company is applying?")),
+        *company_steps(_l("Which company is applying?")),
         Step(
             "staff",
             _l("How many employees will join?"),

@@ -28,6 +28,8 @@ TASK = "<any({}):task_slug>".format(", ".join(TASKS))
 GRACE = 15  # seconds the server waits beyond the screen's own idle countdown before forgetting
 DISPLAY = "display"  # session key: the large-text, high-contrast mode (适老化) when LARGE
 LARGE = "large"
+# Keys of a draft that are no answer of the person's: the submission key, the event looked at.
+NOT_ANSWERS = frozenset({"_key", "event_id"})
 
 
 class SubmitForm(FlaskForm):
@@ -55,6 +57,15 @@ def _layout_helpers() -> dict[str, Any]:
     def terminal_has_state() -> bool:
         return any(key in session for key in ("answers", "done", "sheet", "locale", DISPLAY))
 
+    def has_draft() -> bool:
+        """Whether leaving for home would throw away something this person answered."""
+        drafts = session.get("answers") or {}
+        return any(
+            any(key not in NOT_ANSWERS for key in draft)
+            for draft in drafts.values()
+            if isinstance(draft, dict)
+        )
+
     def large_text() -> bool:
         return session.get(DISPLAY) == LARGE
 
@@ -74,6 +85,7 @@ def _layout_helpers() -> dict[str, Any]:
         "screen_state": lambda: current_app.extensions["kiosk.screen"],
         "building_name": building_name,
         "terminal_has_state": terminal_has_state,
+        "has_draft": has_draft,
         "printer_down": printer_down,
         "large_text": large_text,
         "here": here,

@@ -62,6 +62,8 @@ def render_step(
         extra = {
             "query": query,
             "results": tenants.search(ctx.db, ctx.settings.building, query, page),
+            # An application acts on a company of the building: no "not on the list" for it.
+            "allow_other": task.paperwork is None,
         }
     steps = task.active_steps(answers)
     position = next((i for i, s in enumerate(steps) if s.slug == step.slug), 0) + 1

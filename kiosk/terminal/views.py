@@ -35,13 +35,33 @@ from kiosk.web import csrf
 @bp.get("/")
 @public
 def home() -> str:
-    """The home screen: the building, the tiles, the language switch."""
+    """The home screen: the building, the tiles, the language switch; the end of a visit."""
+    end_visit()
     ctx = context()
     return render_template(
         "terminal/home.html",
         tasks=[task for task in TASKS.values() if task.tile],
         figures=_figures(ctx),
     )
+
+
+# What the home screen keeps of a session: how the screen looks and a message still to show.
+KEPT_AT_HOME = ("locale", DISPLAY, "_flashes")
+NOTHING_PERSONAL = (*KEPT_AT_HOME, "csrf_token")
+
+
+def end_visit() -> None:
+    """Forget every draft, result and hand-off of whoever was here, and take a new session id.
+
+    Home is where one person's visit ends and the next one's starts: what the last person
+    typed must not be behind any tile, nor behind Back from a page of theirs.
+    """
+    if all(key in NOTHING_PERSONAL for key in session):
+        return  # nothing to forget: no write, so showing home costs nothing
+    kept = {key: session[key] for key in KEPT_AT_HOME if key in session}
+    forget_session_hand_offs()
+    session.wipe()  # type: ignore[attr-defined]
+    session.update(kept)
 
 
 def _figures(ctx: StepContext) -> appeals.Figures:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
@@ -81,6 +82,41 @@ def staff_sign_in(page: Page, url: str) -> None:
 def tap(page: Page, role: str, name: str) -> None:
     """Tap a button or link by its visible name."""
     page.get_by_role(role, name=re.compile(re.escape(name))).first.click()  # type: ignore[arg-type]
+
+
+def put_keyboard_away(page: Page) -> None:
+    """Leave the field being typed in, so the on-screen keyboard closes."""
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+
+
+def pick_application_company(
+    page: Page,
+    uscc: str,
+    shot: Callable[[str], None] | None = None,
+    name: str = "周少敏",
+    mobile: str = "13807310000",
+) -> None:
+    """An application's first steps: find the company by its code and tap it, confirm its
+    name, say who is applying; `shot` is called on the confirmation and applicant pages."""
+    page.locator("#q").fill(uscc)
+    put_keyboard_away(page)
+    with page.expect_navigation():
+        page.locator("form.search button[type=submit]").click()
+    with page.expect_navigation():
+        page.locator(".choices .choice").first.click()
+    expect(page.locator("[data-confirm-company]")).to_contain_text(uscc)
+    if shot:
+        shot("confirm")
+    with page.expect_navigation():
+        page.locator("#company_confirmed").click()
+    expect(page.locator("#applicant_name")).to_be_visible()
+    if shot:
+        shot("applicant")
+    page.locator("#applicant_name").fill(name)
+    page.locator("#applicant_mobile").fill(mobile)
+    put_keyboard_away(page)
+    with page.expect_navigation():
+        page.locator("form.step-form button[type=submit]").click()
 
 
 def start_appeal(page: Page, url: str, locale: str) -> None:

@@ -25,6 +25,7 @@ from tests.e2e.kiosk_pages import (
     contact,
     describe,
     first_tenant,
+    pick_application_company,
     start_appeal,
     tap,
     tenant_with_code,
@@ -320,8 +321,7 @@ def test_policy_and_event_screens_have_no_violations(
     audit.check("policy")
     page.locator(".policy__claim").click()  # 申报: the claim starts at the company
     company_code = first_tenant_code(live_kiosk)
-    page.locator("#uscc").fill(company_code)
-    page.locator("form.step-form button[type=submit]").click()
+    pick_application_company(page, company_code)
     page.locator("#contact_name").fill("周少敏")
     page.locator("#contact_mobile").fill("13807310000")
     page.locator("form.step-form button[type=submit]").click()

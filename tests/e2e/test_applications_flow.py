@@ -23,6 +23,7 @@ from tests.e2e.conftest import LiveKiosk, touch_screen, watch_console
 from tests.e2e.kiosk_pages import (
     WORDS,
     check_layout,
+    pick_application_company,
     staff_sign_in,
     tap,
     tenant_with_code,
@@ -52,10 +53,17 @@ def _start(page: Page, url: str, tile: str) -> None:
     tap(page, "link", tile)
 
 
-def _company(page: Page, uscc: str, words: dict[str, str] = ZH) -> None:
-    """The first step of an application for a company of the building: its code."""
-    page.locator("#uscc").fill(uscc)
-    _next(page, words)
+def _company(
+    page: Page, uscc: str, words: dict[str, str] = ZH, shots: Path | None = None, name: str = ""
+) -> None:
+    """The first steps of an application for a company of the building: the company picked
+    by its code, its name confirmed, the applicant (screens saved as `name`-… in `shots`)."""
+
+    def shot(step: str) -> None:
+        if shots is not None and name:
+            _shot(page, shots, f"{name}-{step}")
+
+    pick_application_company(page, uscc, shot)
 
 
 def _shot(page: Page, shots: Path, name: str) -> None:
@@ -308,7 +316,7 @@ def test_address_change_within_the_building_in_english(
     _shot(page, shots, "home-en")
     tap(page, "link", "Change the registered address")
     _shot(page, shots, "address-company-en")
-    _company(page, uscc, EN)
+    _company(page, uscc, EN, shots, "address-en")
     _shot(page, shots, "address-destination-en")
     page.get_by_label("To another room in this building", exact=True).check()
     _next(page, EN)

@@ -63,6 +63,26 @@ class Terminal:
             self.answer("/appeal/contact", contact_name=contact_name, contact_mobile=contact_mobile)
         )
 
+    def pick_company(
+        self,
+        slug: str,
+        tenant: int,
+        *,
+        applicant_name: str = "王五",
+        applicant_mobile: str = "13700001111",
+    ) -> None:
+        """The first steps of an application for a company of the building: pick it from the
+        list, confirm its name, say who is applying."""
+        self._ok(self.answer(f"/{slug}/company", tenant=str(tenant)))
+        self._ok(self.answer(f"/{slug}/company-confirm", company_confirmed="yes"))
+        self._ok(
+            self.answer(
+                f"/{slug}/applicant",
+                applicant_name=applicant_name,
+                applicant_mobile=applicant_mobile,
+            )
+        )
+
     def submit(self) -> TestResponse:
         """Post the check page as it was rendered (CSRF token and submission key)."""
         html = self.page("/appeal/check").get_data(as_text=True)

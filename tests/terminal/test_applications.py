@@ -226,7 +226,7 @@ def test_address_change_moves_within_the_building(
     terminal: Terminal, rooms: list[Room], make_tenant: Callable[..., Tenant], db: Session
 ) -> None:
     tenant = make_tenant(floor_room="12F-1201")
-    ok(terminal.answer("/address/company", uscc=tenant.uscc.lower()))
+    terminal.pick_company("address", tenant.id)
     ok(terminal.answer("/address/destination", destination="in_building"))
     ok(terminal.answer("/address/floor", floor="15"))
     ok(terminal.answer("/address/room", room_id=str(rooms[4].id)))
@@ -239,29 +239,63 @@ def test_address_change_moves_within_the_building(
     assert application.tenant_id == tenant.id and application.reference.startswith("BG-")
 
 
-@SQLITE_ONLY
-@pytest.mark.parametrize(
-    ("code", "message"),
-    [
-        ("91430102MA4L00001", "18"),
-        ("91430102MA4L0000IO", "I、O"),
-        ("91430102MA4L000010", "录入"),
-    ],
-)
-def test_a_wrong_company_code_says_what_is_wrong(
-    terminal: Terminal, make_tenant: Callable[..., Tenant], code: str, message: str
+def test_a_company_is_picked_by_name_or_code_and_only_from_this_building(
+    terminal: Terminal, make_tenant: Callable[..., Tenant], db: Session, building: Building
 ) -> None:
-    make_tenant()
-    response = terminal.answer("/address/company", uscc=code)
-    assert response.status_code == 400
-    assert message in error_of(response), error_of(response)
+    ours = make_tenant("长沙甲乙科技有限公司")
+    elsewhere = Building(code="other", name_zh="别的楼宇", name_en="Another building")
+    db.add(elsewhere)
+    db.flush()
+    theirs = make_tenant("福州丙丁贸易有限公司")
+    theirs.building_id = elsewhere.id
+    db.commit()
+    by_code = terminal.page(f"/address/company?q={ours.uscc}").get_data(as_text=True)
+    assert f'name="tenant" value="{ours.id}"' in by_code
+    assert 'value="other"' not in by_code and "data-not-listed" in by_code  # no typed company
+    assert theirs.name not in terminal.page("/address/company?q=福州").get_data(as_text=True)
+    for refused in (str(theirs.id), theirs.uscc, "other"):
+        response = terminal.answer("/address/company", tenant=refused)
+        assert response.status_code == 400
+        assert "请从列表中选择您的企业" in response.get_data(as_text=True)
 
 
-def test_a_valid_code_of_another_building_is_not_found(
-    terminal: Terminal, building: Building
+def test_the_company_is_named_for_confirmation_before_anything_else_is_asked(
+    terminal: Terminal, make_tenant: Callable[..., Tenant]
 ) -> None:
-    response = terminal.answer("/address/company", uscc="91350100M000100Y43")
-    assert response.status_code == 400 and "本楼宇" in error_of(response)
+    tenant = make_tenant("长沙甲乙科技有限公司", floor_room="12F-1201")
+    picked = terminal.answer("/address/company", tenant=str(tenant.id))
+    assert picked.headers["Location"] == "/address/company-confirm"
+    confirm = terminal.page("/address/company-confirm").get_data(as_text=True)
+    assert "是这家企业吗？" in confirm and tenant.name in confirm and tenant.uscc in confirm
+    assert "12F-1201" in confirm
+    # Skipping the confirmation or the applicant leads back to them.
+    assert terminal.page("/address/destination").request.path == "/address/company-confirm"
+    refused = terminal.answer("/address/company-confirm", company_confirmed="no")
+    assert refused.status_code == 400
+    ok(terminal.answer("/address/company-confirm", company_confirmed="yes"))
+    assert terminal.page("/address/check").request.path == "/address/applicant"
+    for name, mobile, message in (
+        ("", "13700001111", "请输入您的姓名"),
+        ("王五", "12345", "11 位手机号码"),
+    ):
+        bad = terminal.answer("/address/applicant", applicant_name=name, applicant_mobile=mobile)
+        assert bad.status_code == 400 and message in error_of(bad), error_of(bad)
+    ok(
+        terminal.answer(
+            "/address/applicant", applicant_name="王五", applicant_mobile="137 0000 1111"
+        )
+    )
+    assert terminal.page("/address/").request.path == "/address/destination"
+
+
+def test_picking_another_company_asks_to_confirm_it_again(
+    terminal: Terminal, make_tenant: Callable[..., Tenant]
+) -> None:
+    first, second = make_tenant("长沙甲乙科技有限公司"), make_tenant("长沙丙丁科技有限公司")
+    terminal.pick_company("union", first.id)
+    ok(terminal.answer("/union/company?change=1", tenant=str(second.id)))
+    assert terminal.page("/union/").request.path == "/union/company-confirm"
+    assert second.name in terminal.page("/union/company-confirm").get_data(as_text=True)
 
 
 @SQLITE_ONLY
@@ -269,7 +303,7 @@ def test_moving_out_asks_for_the_new_address_and_refuses_a_past_date(
     terminal: Terminal, make_tenant: Callable[..., Tenant]
 ) -> None:
     tenant = make_tenant()
-    ok(terminal.answer("/address/company", uscc=tenant.uscc))
+    terminal.pick_company("address", tenant.id)
     ok(terminal.answer("/address/destination", destination="moving_out"))
     ok(terminal.answer("/address/new-address", new_address="湖南省长沙市岳麓区麓谷大道1号"))
     past = (utcnow() - timedelta(days=2)).date().isoformat()
@@ -281,7 +315,7 @@ def test_union_with_fewer_than_25_members_is_guided_to_the_joint_union(
     terminal: Terminal, make_tenant: Callable[..., Tenant], db: Session
 ) -> None:
     tenant = make_tenant()
-    ok(terminal.answer("/union/company", uscc=tenant.uscc))
+    terminal.pick_company("union", tenant.id)
     response = terminal.answer("/union/staff", employees="30", members="12")
     assert response.headers["Location"].endswith("/union/joint")
     guidance = terminal.page("/union/joint").get_data(as_text=True)
@@ -298,7 +332,7 @@ def test_union_with_25_members_names_a_chair(
     terminal: Terminal, make_tenant: Callable[..., Tenant]
 ) -> None:
     tenant = make_tenant()
-    ok(terminal.answer("/union/company", uscc=tenant.uscc))
+    terminal.pick_company("union", tenant.id)
     response = terminal.answer("/union/staff", employees="40", members="25")
     assert response.headers["Location"].endswith("/union/chair")
     bad = terminal.answer("/union/staff", employees="10", members="25")
@@ -309,7 +343,7 @@ def test_tax_registration_needs_a_monthly_count_when_invoices_are_wanted(
     terminal: Terminal, make_tenant: Callable[..., Tenant], db: Session
 ) -> None:
     tenant = make_tenant()
-    ok(terminal.answer("/tax/company", uscc=tenant.uscc))
+    terminal.pick_company("tax", tenant.id)
     ok(terminal.answer("/tax/taxpayer", taxpayer_type="small_scale"))
     ok(terminal.answer("/tax/accountant", accountant_name="钱七", accountant_mobile="13700001111"))
     response = terminal.answer("/tax/invoices", invoice_kinds=["e_ordinary"], monthly="")
@@ -327,7 +361,7 @@ def test_invoice_booking_takes_the_place_and_a_full_slot_cannot_be_booked(
     client: FlaskClient,
 ) -> None:
     tenant = make_tenant()
-    ok(terminal.answer("/invoice/company", uscc=tenant.uscc))
+    terminal.pick_company("invoice", tenant.id)
     ok(terminal.answer("/invoice/slot", slot_id=str(slots[0].id)))
     ok(terminal.answer("/invoice/contact", contact_name="孙八", contact_mobile="13600001111"))
     ok(submit(terminal, "invoice"))
@@ -338,7 +372,7 @@ def test_invoice_booking_takes_the_place_and_a_full_slot_cannot_be_booked(
     job = db.scalars(select(PrintJob)).one()
     assert job.kind == "invoice_slip"
     client.post("/reset")
-    ok(terminal.answer("/invoice/company", uscc=tenant.uscc))
+    terminal.pick_company("invoice", tenant.id)
     page = terminal.page("/invoice/slot").get_data(as_text=True)
     assert re.search(rf'id="slot-{slots[0].id}"[^>]*disabled', page)
     response = terminal.answer("/invoice/slot", slot_id=str(slots[0].id))
@@ -352,7 +386,7 @@ def test_the_last_place_taken_meanwhile_sends_the_tenant_back_to_choose(
     db: Session,
 ) -> None:
     tenant = make_tenant()
-    ok(terminal.answer("/invoice/company", uscc=tenant.uscc))
+    terminal.pick_company("invoice", tenant.id)
     ok(terminal.answer("/invoice/slot", slot_id=str(slots[1].id)))
     ok(terminal.answer("/invoice/contact", contact_name="孙八", contact_mobile="13600001111"))
     slot = db.get(InvoiceSlot, slots[1].id)
@@ -378,7 +412,7 @@ def test_a_locked_database_on_submit_loses_nothing_and_books_nothing(
         pytest.skip("SQLite's write lock")
     terminal = Terminal(make_app(db_busy_timeout_ms=100).test_client())
     tenant = make_tenant()
-    ok(terminal.answer("/invoice/company", uscc=tenant.uscc))
+    terminal.pick_company("invoice", tenant.id)
     ok(terminal.answer("/invoice/slot", slot_id=str(slots[2].id)))
     ok(terminal.answer("/invoice/contact", contact_name="孙八", contact_mobile="13600001111"))
     form = Terminal.check_form(terminal.page("/invoice/check").get_data(as_text=True))

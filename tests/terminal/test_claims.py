@@ -62,7 +62,7 @@ def claim_at_the_kiosk(terminal: Terminal, policy: Policy, company: Tenant, amou
         "/claim/amount",
     )
     ok = 303
-    assert terminal.answer("/claim/company", uscc=company.uscc).status_code == ok
+    terminal.pick_company("claim", company.id)
     response = terminal.answer("/claim/contact", contact_name="王𠀀", contact_mobile="13812345678")
     assert response.status_code == ok
     response = terminal.answer("/claim/amount", amount=amount, statement="去年研发投入 300 万元。")
@@ -86,7 +86,7 @@ def test_a_claim_from_the_policy_page_to_the_money(
     # More than the policy gives is refused with the ceiling; nothing is lost.
     first = terminal.page(terminal.client.get(f"/policies/{policy.id}/claim").headers["Location"])
     assert first.request.path == "/claim/company"
-    terminal.answer("/claim/company", uscc=company.uscc)
+    terminal.pick_company("claim", company.id)
     terminal.answer("/claim/contact", contact_name="王𠀀", contact_mobile="13812345678")
     refused = terminal.answer("/claim/amount", amount="250000", statement="说明")
     assert refused.status_code == 400 and "200,000.00" in refused.get_data(as_text=True)

@@ -347,7 +347,7 @@ def test_approving_an_address_change_moves_the_tenant_and_reissues_its_licence(
             application=None, established=utcnow().date(), now=utcnow(),
         )  # fmt: skip
         db.commit()
-    ok(terminal.answer("/address/company", uscc=tenant.uscc))
+    terminal.pick_company("address", tenant.id)
     ok(terminal.answer("/address/destination", destination="in_building"))
     ok(terminal.answer("/address/floor", floor="15"))
     ok(terminal.answer("/address/room", room_id=str(rooms[3].id)))
