@@ -12,9 +12,12 @@ from printers import _escpos_import  # noqa: F401  # isort: skip
 # Importing the driver modules registers their URL schemes.
 from printers import cups, dummy, file, serial, tcp, usb, virtual
 from printers.base import (
+    Confirmation,
+    Delivery,
     PrinterBusy,
     PrinterConfigError,
     PrinterError,
+    PrinterTooSlow,
     PrinterUnavailable,
     PrinterURL,
     ReceiptPrinter,
@@ -38,7 +41,9 @@ from printers.virtual import VirtualPrinter
 __all__ = [
     "DEFAULT_PROFILE",
     "REPRINT_MARK",
+    "Confirmation",
     "CupsPrinter",
+    "Delivery",
     "DummyPrinter",
     "Feed",
     "FilePrinter",
@@ -48,6 +53,7 @@ __all__ = [
     "PrinterProfile",
     "PrinterState",
     "PrinterStatus",
+    "PrinterTooSlow",
     "PrinterURL",
     "PrinterUnavailable",
     "QRCode",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Protocol
 from urllib.parse import SplitResult, parse_qs, urlsplit
 
@@ -20,12 +22,42 @@ class PrinterConfigError(PrinterError):
 
 
 class PrinterUnavailable(PrinterError):
-    """The printer did not take the job (offline, out of paper, refused, timed out)."""
+    """The printer did not print the job (offline, out of paper, refused, timed out)."""
 
-    def __init__(self, message: str, *, state: PrinterState | None = None) -> None:
-        """`state` is set when the printer said why (e.g. PAPER_OUT), None when unreachable."""
+    def __init__(
+        self, message: str, *, state: PrinterState | None = None, partial: bool = False
+    ) -> None:
+        """`state` is set when the printer said why (e.g. PAPER_OUT), None when unreachable.
+
+        `partial` is True when some of the slip's bytes had left for the printer, so part of
+        it may have come out: a copy printed after this must be marked as a reprint.
+        """
         super().__init__(message)
         self.state = state
+        self.partial = partial
+
+
+class PrinterTooSlow(PrinterUnavailable):
+    """The printer could not finish the slip before it had to be in the tenant's hand."""
+
+
+class Confirmation(StrEnum):
+    """What told us a slip came out, strongest first."""
+
+    PROCESS_ID = "process_id"  # GS ( H fn 48 answered after the cut
+    STATUS = "status"  # GS r 1 answered after the cut (printers that process it in order)
+    NONE = "none"  # every byte was taken; the printer cannot say more: sent, not confirmed
+    SIMULATED = "simulated"  # no paper printer at all (dummy://, virtual://)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """How a slip went: how it was confirmed, its size, and how fast the printer went."""
+
+    confirmation: Confirmation
+    size: int = 0  # bytes
+    seconds: float = 0.0  # from the first byte to the confirmation
+    rate: float | None = None  # bytes per second the printer printed at, when measured
 
 
 class PrinterBusy(PrinterUnavailable):
@@ -64,8 +96,22 @@ class ReceiptPrinter(Protocol):
         """The status seen by the latest `print_receipt` or `status` call (no I/O)."""
         ...
 
-    def print_receipt(self, receipt: Receipt, *, reprint: bool = False) -> None:
-        """Send one receipt; raise `PrinterUnavailable` if it was not taken."""
+    def print_receipt(
+        self,
+        receipt: Receipt,
+        *,
+        reprint: bool = False,
+        within: float | None = None,
+        rate: float | None = None,
+        on_send: Callable[[], None] | None = None,
+    ) -> Delivery:
+        """Print one receipt and say how it was confirmed; `PrinterUnavailable` if not.
+
+        `within`: seconds in which the slip must be out, else it is not (or no further) sent
+        (`PrinterTooSlow`); `rate`: the printer's measured bytes per second, for that
+        estimate; `on_send`: called once just before the first byte of the slip leaves.
+        """
+        ...
 
     def status(self) -> PrinterStatus:
         """Ask the printer how it is; never raises (failures become OFFLINE or UNKNOWN)."""

@@ -26,9 +26,10 @@ import re
 import shutil
 import subprocess
 import time
+from collections.abc import Callable
 from urllib.parse import SplitResult, unquote
 
-from printers.base import PrinterUnavailable, PrinterURL
+from printers.base import Confirmation, Delivery, PrinterUnavailable, PrinterURL
 from printers.document import Receipt
 from printers.escpos import encode_receipt
 from printers.locks import device_lock, holding
@@ -87,9 +88,21 @@ class CupsPrinter:
         """E.g. "CUPS queue receipt"."""
         return f"CUPS queue {self.queue}"
 
-    def print_receipt(self, receipt: Receipt, *, reprint: bool = False) -> None:
-        """Encode and queue one receipt; `PrinterUnavailable` if CUPS did not take it."""
-        self.send(encode_receipt(receipt, profile=self.profile, reprint=reprint))
+    def print_receipt(
+        self,
+        receipt: Receipt,
+        *,
+        reprint: bool = False,
+        within: float | None = None,
+        rate: float | None = None,
+        on_send: Callable[[], None] | None = None,
+    ) -> Delivery:
+        """Queue one receipt; CUPS taking it is not the slip coming out: not confirmed."""
+        data = encode_receipt(receipt, profile=self.profile, reprint=reprint)
+        if on_send is not None:
+            on_send()
+        self.send(data)
+        return Delivery(Confirmation.NONE, len(data))
 
     def send(self, data: bytes) -> None:
         """Queue raw bytes as one job, unless the queue or printer is known to be down."""

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import threading
 from collections import deque
+from collections.abc import Callable
 from urllib.parse import SplitResult
 
-from printers.base import PrinterUnavailable, PrinterURL
+from printers.base import Confirmation, Delivery, PrinterUnavailable, PrinterURL
 from printers.document import Receipt
 from printers.escpos import encode_receipt
 from printers.profile import PrinterProfile
@@ -61,15 +62,27 @@ class DummyPrinter:
         """The configured state."""
         return self.last_status
 
-    def print_receipt(self, receipt: Receipt, *, reprint: bool = False) -> None:
-        """Encode the receipt and keep its bytes, unless the configured state is down."""
+    def print_receipt(
+        self,
+        receipt: Receipt,
+        *,
+        reprint: bool = False,
+        within: float | None = None,
+        rate: float | None = None,
+        on_send: Callable[[], None] | None = None,
+    ) -> Delivery:
+        """Keep the receipt's bytes unless the configured state is down; nothing is printed."""
         status = self.status()
         if status.is_down:
             raise PrinterUnavailable(
                 f"dummy printer is not ready ({self.state}); the slip was not sent",
                 state=self.state,
             )
-        self.send(encode_receipt(receipt, profile=self.profile, reprint=reprint))
+        data = encode_receipt(receipt, profile=self.profile, reprint=reprint)
+        if on_send is not None:
+            on_send()
+        self.send(data)
+        return Delivery(Confirmation.SIMULATED, len(data))
 
     def send(self, data: bytes) -> None:
         """Keep raw bytes as one job."""

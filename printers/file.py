@@ -15,9 +15,10 @@ from __future__ import annotations
 import os
 import select
 import time
+from collections.abc import Callable
 from urllib.parse import SplitResult, unquote
 
-from printers.base import PrinterUnavailable, PrinterURL
+from printers.base import Confirmation, Delivery, PrinterUnavailable, PrinterURL
 from printers.document import Receipt
 from printers.escpos import encode_receipt
 from printers.locks import device_lock, holding
@@ -54,9 +55,21 @@ class FilePrinter:
         """E.g. "printer file /dev/usb/lp0"."""
         return f"printer file {self.path}"
 
-    def print_receipt(self, receipt: Receipt, *, reprint: bool = False) -> None:
-        """Encode and append one receipt; `PrinterUnavailable` if it could not be written."""
-        self.send(encode_receipt(receipt, profile=self.profile, reprint=reprint))
+    def print_receipt(
+        self,
+        receipt: Receipt,
+        *,
+        reprint: bool = False,
+        within: float | None = None,
+        rate: float | None = None,
+        on_send: Callable[[], None] | None = None,
+    ) -> Delivery:
+        """Append one receipt; a file cannot confirm: sent, not confirmed (NONE)."""
+        data = encode_receipt(receipt, profile=self.profile, reprint=reprint)
+        if on_send is not None:
+            on_send()
+        self.send(data)
+        return Delivery(Confirmation.NONE, len(data))
 
     def status(self) -> PrinterStatus:
         """UNKNOWN if the path can be written (a file cannot answer), else OFFLINE."""

@@ -17,6 +17,13 @@ Supported query options (all optional, names and values are case-insensitive):
     ``native``: the printer draws QR codes itself (GS ( k). ``image``: QR codes are rendered
     here and sent as a raster image (GS v 0), for printers without a QR engine.
 
+``confirm=process-id`` (default), ``confirm=status`` or ``confirm=none``
+    How the printer says a slip came out. ``process-id``: GS ( H fn 48, answered only once
+    everything sent before it was printed (Epson TM and most current clones). ``status``:
+    GS r 1 after the cut, for printers that process it in order with the data. ``none``: the
+    printer cannot tell; its slips are "sent, not confirmed", never "printed", and a printer
+    that ignores status requests is not taken for a hung one.
+
 ``on``/``off`` also accept ``1``/``0``, ``true``/``false`` and ``yes``/``no``.
 Example: ``tcp://10.0.0.5:9100?paper=58&qr=image``. Drivers add options of their own (e.g.
 ``baudrate`` for serial://); `printers.base.parse_printer_url` rejects any other name.
@@ -31,16 +38,25 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["DEFAULT_PROFILE", "OPTIONS", "Font", "PrinterProfile", "profile_from_options"]
+__all__ = [
+    "DEFAULT_PROFILE",
+    "OPTIONS",
+    "Confirm",
+    "Font",
+    "PrinterProfile",
+    "profile_from_options",
+]
 
 Font = Literal["gbk", "gb18030"]
+Confirm = Literal["process_id", "status", "none"]
+_CONFIRMS: dict[str, Confirm] = {"process-id": "process_id", "status": "status", "none": "none"}
 # paper width in mm -> (characters per line in font A, printable dots)
 _PAPER = {80: (48, 576), 58: (32, 384)}
 _TRUE = ("on", "1", "true", "yes")
 _FALSE = ("off", "0", "false", "no")
 _QR = ("native", "image")
 _FONTS: tuple[Font, ...] = ("gbk", "gb18030")
-OPTIONS = ("paper", "chinese", "font", "qr")
+OPTIONS = ("paper", "chinese", "font", "qr", "confirm")
 
 
 @dataclass(frozen=True)
@@ -53,6 +69,7 @@ class PrinterProfile:
     chinese_mode: bool = True
     native_qr: bool = True
     font: Font = "gbk"
+    confirm: Confirm = "process_id"
 
     @classmethod
     def for_paper(
@@ -62,12 +79,13 @@ class PrinterProfile:
         chinese_mode: bool = True,
         native_qr: bool = True,
         font: Font = "gbk",
+        confirm: Confirm = "process_id",
     ) -> PrinterProfile:
         """The profile for 80 mm or 58 mm paper; `ValueError` for any other width."""
         if paper_mm not in _PAPER:
             raise ValueError(f"paper={paper_mm} is not supported (use 80 or 58)")
         chars, dots = _PAPER[paper_mm]
-        return cls(paper_mm, chars, dots, chinese_mode, native_qr, font)
+        return cls(paper_mm, chars, dots, chinese_mode, native_qr, font, confirm)
 
 
 DEFAULT_PROFILE = PrinterProfile()
@@ -84,8 +102,14 @@ def profile_from_options(options: Mapping[str, str]) -> PrinterProfile:
     font = options.get("font", "gbk").strip().lower()
     if font not in _FONTS:
         raise ValueError(f"font={options['font']} is not supported (use gbk or gb18030)")
+    confirm = options.get("confirm", "process-id").strip().lower().replace("_", "-")
+    if confirm not in _CONFIRMS:
+        raise ValueError(
+            f"confirm={options['confirm']} is not supported (use process-id, status or none)"
+        )
     return PrinterProfile.for_paper(
         int(paper),
+        confirm=_CONFIRMS[confirm],
         chinese_mode=_flag(options, "chinese", True),
         native_qr=qr == "native",
         font="gb18030" if font == "gb18030" else "gbk",

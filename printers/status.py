@@ -44,12 +44,22 @@ class PrinterState(StrEnum):
     PAPER_OUT = "paper_out"
     COVER_OPEN = "cover_open"
     OFFLINE = "offline"
+    # A printer that is expected to answer (its profile promises a confirmation) and did not:
+    # it took the connection but not the question, as a hung printer does.
+    NOT_ANSWERING = "not_answering"
     UNKNOWN = "unknown"
 
 
 # The states in which a slip would not come out: sending it anyway would queue it inside the
 # printer, to appear minutes later in front of the next person.
-_DOWN = frozenset({PrinterState.PAPER_OUT, PrinterState.COVER_OPEN, PrinterState.OFFLINE})
+_DOWN = frozenset(
+    {
+        PrinterState.PAPER_OUT,
+        PrinterState.COVER_OPEN,
+        PrinterState.OFFLINE,
+        PrinterState.NOT_ANSWERING,
+    }
+)
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,26 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import ClassVar, Protocol
 
-from printers.base import PrinterBusy, PrinterUnavailable, PrinterURL
+from printers.base import (
+    Confirmation,
+    Delivery,
+    PrinterBusy,
+    PrinterTooSlow,
+    PrinterUnavailable,
+    PrinterURL,
+)
+from printers.confirm import (
+    ABANDON,
+    PROCESS_ID_ANSWER,
+    next_process_id,
+    process_id_request,
+    split,
+    status_request_in_order,
+)
 from printers.document import Receipt
 from printers.escpos import encode_receipt
 from printers.locks import device_lock, holding
@@ -28,6 +43,11 @@ from printers.status import PrinterState, PrinterStatus, query_status, status_re
 __all__ = ["Channel", "StreamPrinter"]
 
 STATUS_WAIT = 1.0  # seconds, at most, for each one-byte status answer
+ASSUMED_RATE = 2000.0  # bytes per second a printer is taken to print at until measured
+SLOWEST_RATE = 100.0  # bytes per second: slower than this, a printer is taken for hung
+CONFIRM_SLACK = 2.0  # seconds beyond the printing time to wait for an answer
+FIRST_PART = 512  # bytes sent before the printer's speed is known
+PART = 2048  # bytes per part after that
 
 
 class Channel(Protocol):
@@ -69,13 +89,31 @@ class StreamPrinter:
         """Open the stream before `deadline`, or raise PrinterUnavailable."""
         raise NotImplementedError
 
-    def print_receipt(self, receipt: Receipt, *, reprint: bool = False) -> None:
-        """Encode and send one receipt; `PrinterUnavailable` if the printer did not take it."""
-        self.send(encode_receipt(receipt, profile=self.profile, reprint=reprint))
+    def print_receipt(
+        self,
+        receipt: Receipt,
+        *,
+        reprint: bool = False,
+        within: float | None = None,
+        rate: float | None = None,
+        on_send: Callable[[], None] | None = None,
+    ) -> Delivery:
+        """Encode and print one receipt (see `ReceiptPrinter.print_receipt`)."""
+        data = encode_receipt(receipt, profile=self.profile, reprint=reprint)
+        return self.send(data, within=within, rate=rate, on_send=on_send)
 
-    def send(self, data: bytes) -> None:
-        """Send raw bytes as one job, unless the printer says it is down."""
-        deadline = time.monotonic() + self.timeout
+    def send(
+        self,
+        data: bytes,
+        *,
+        within: float | None = None,
+        rate: float | None = None,
+        on_send: Callable[[], None] | None = None,
+    ) -> Delivery:
+        """Send raw bytes as one job, unless the printer says it is down; confirm if it can."""
+        began = time.monotonic()
+        finish_by = None if within is None else began + within
+        deadline = began + self.timeout
         with self._session(deadline) as channel:
             asked = time.monotonic()
             status = self._ask(channel)
@@ -85,7 +123,28 @@ class StreamPrinter:
                     state=status.state,
                 )
             deadline += time.monotonic() - asked  # the status wait is not the slip's time
-            channel.write(data, deadline)
+            if self.profile.confirm == "none":
+                self._check_time(len(data), rate, finish_by, partial=False)
+                if on_send is not None:
+                    on_send()
+                start = time.monotonic()
+                channel.write(data, deadline)
+                return Delivery(Confirmation.NONE, len(data), time.monotonic() - start)
+            return _Confirmed(self, channel, finish_by, rate).send(data, on_send)
+
+    def _check_time(
+        self, size: int, rate: float | None, finish_by: float | None, *, partial: bool
+    ) -> None:
+        """PrinterTooSlow if `size` bytes at `rate` would come out after `finish_by`."""
+        if finish_by is None:
+            return
+        need = size / (rate or ASSUMED_RATE)
+        if time.monotonic() + need > finish_by:
+            raise PrinterTooSlow(
+                f"{self.name} prints about {rate or ASSUMED_RATE:.0f} bytes/s: the rest of the "
+                f"slip ({size} bytes) would come out after the tenant has gone",
+                partial=partial,
+            )
 
     def status(self) -> PrinterStatus:
         """Ask the printer; never raises (unreachable is OFFLINE, silent is UNKNOWN)."""
@@ -121,7 +180,14 @@ class StreamPrinter:
             channel.write(status_request(n), time.monotonic() + wait)
             return channel.read_byte(wait)
 
-        self.last_status = query_status(ask)
+        status = query_status(ask)
+        if status.detail == "no answer to DLE EOT 1" and self.profile.confirm != "none":
+            # This printer is one that answers (its profile says it confirms slips): silence
+            # means it took the connection and is not reading, as a hung printer does.
+            status = PrinterStatus(
+                PrinterState.NOT_ANSWERING, "takes the connection but answers nothing"
+            )
+        self.last_status = status
         return self.last_status
 
     def _lock(self) -> threading.Lock:
@@ -137,3 +203,92 @@ class StreamPrinter:
 
     def _timed_out(self, what: str) -> PrinterUnavailable:
         return PrinterUnavailable(f"{self.name} {what}: timed out after {self.timeout:g} s")
+
+
+class _Confirmed:
+    """One slip sent in parts, each followed by a request answered once it was printed."""
+
+    def __init__(
+        self,
+        printer: StreamPrinter,
+        channel: Channel,
+        finish_by: float | None,
+        rate: float | None,
+    ) -> None:
+        self.printer = printer
+        self.channel = channel
+        self.finish_by = finish_by
+        self.rate = rate  # bytes per second: measured before, then measured here
+        self.kind = printer.profile.confirm
+
+    def send(self, data: bytes, on_send: Callable[[], None] | None) -> Delivery:
+        """Every part confirmed, or PrinterUnavailable (partial once a byte has left)."""
+        start: float | None = None
+        done = 0
+        for part in split(data, FIRST_PART, PART):
+            try:
+                self.printer._check_time(
+                    len(data) - done, self.rate, self.finish_by, partial=start is not None
+                )
+            except PrinterTooSlow:
+                if start is not None:  # cut off what is out, so no half slip waits in it
+                    self.channel.write(ABANDON, time.monotonic() + self.printer.timeout)
+                raise
+            if start is None:
+                if on_send is not None:
+                    on_send()
+                start = time.monotonic()
+            self._part(part, first=done == 0)
+            done += len(part)
+            self.rate = done / max(time.monotonic() - start, 1e-3)
+        assert start is not None
+        confirmation = Confirmation.PROCESS_ID if self.kind == "process_id" else Confirmation.STATUS
+        return Delivery(confirmation, len(data), time.monotonic() - start, self.rate)
+
+    def _part(self, part: bytes, *, first: bool) -> None:
+        name = self.printer.name
+        process_id = next_process_id()
+        request = (
+            process_id_request(process_id)
+            if self.kind == "process_id"
+            else status_request_in_order()
+        )
+        try:
+            self.channel.write(part + request, time.monotonic() + self.printer.timeout)
+        except PrinterUnavailable as exc:
+            raise PrinterUnavailable(str(exc), state=exc.state, partial=True) from None
+        wait = len(part) / min(self.rate or SLOWEST_RATE, SLOWEST_RATE) + CONFIRM_SLACK
+        wait = max(wait, self.printer.timeout)
+        if self.finish_by is not None:
+            wait = max(min(wait, self.finish_by - time.monotonic()), 0.05)
+        answer = self._answer(process_id, wait)
+        if answer == "closed":
+            raise PrinterUnavailable(
+                f"{name} dropped the connection before it confirmed the slip", partial=True
+            )
+        if answer is None:
+            raise PrinterUnavailable(
+                f"{name} did not confirm the slip within {wait:.0f} s",
+                state=PrinterState.NOT_ANSWERING,
+                partial=True,
+            )
+
+    def _answer(self, process_id: bytes, wait: float) -> str | None:
+        """ "ok", "closed" (the connection ended) or None (no answer within `wait` s)."""
+        expected = PROCESS_ID_ANSWER + process_id + b"\x00"
+        seen = b""
+        until = time.monotonic() + wait
+        while (left := until - time.monotonic()) > 0:
+            asked = time.monotonic()
+            byte = self.channel.read_byte(left)
+            if byte is None:
+                # a None well before the timeout is the end of the stream, not silence
+                return "closed" if time.monotonic() - asked < left * 0.9 else None
+            if self.kind == "status":
+                if byte & 0x90 == 0:  # GS r 1: bits 4 and 7 are always off
+                    return "ok"
+                continue
+            seen = (seen + bytes((byte,)))[-len(expected) :]
+            if seen == expected:
+                return "ok"
+        return None

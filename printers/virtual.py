@@ -13,10 +13,11 @@ import itertools
 import os
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import SplitResult, unquote
 
-from printers.base import PrinterUnavailable, PrinterURL
+from printers.base import Confirmation, Delivery, PrinterUnavailable, PrinterURL
 from printers.document import Receipt
 from printers.locks import device_lock, holding
 from printers.preview import render_png
@@ -69,9 +70,19 @@ class VirtualPrinter:
             self.last_status = PrinterStatus(PrinterState.OFFLINE, f"cannot write to {self.folder}")
         return self.last_status
 
-    def print_receipt(self, receipt: Receipt, *, reprint: bool = False) -> None:
+    def print_receipt(
+        self,
+        receipt: Receipt,
+        *,
+        reprint: bool = False,
+        within: float | None = None,
+        rate: float | None = None,
+        on_send: Callable[[], None] | None = None,
+    ) -> Delivery:
         """Render the slip and write it as the next PNG file."""
         png = render_png(receipt, profile=self.profile, reprint=reprint)
+        if on_send is not None:
+            on_send()
         lock = device_lock("virtual", str(self.folder))
         with holding(lock, timeout=self.timeout, name=self.name):
             with _counter_lock:
@@ -90,3 +101,4 @@ class VirtualPrinter:
                     f"{self.name}: cannot write {path.name}: {exc.strerror or exc}"
                 ) from None
         self.last_path = path
+        return Delivery(Confirmation.SIMULATED, len(png))

@@ -82,7 +82,9 @@ def test_killed_mid_job_prints_exactly_once_after_restart(tmp_path: Path) -> Non
         printer.state = "ready"
         second = serve()
         try:
-            _wait_for(lambda: _job_status(database) == "sent", 20, "the job to print after restart")
+            _wait_for(
+                lambda: _job_status(database) == "printed", 20, "the job to print after restart"
+            )
         finally:
             second.terminate()
             second.wait(10)

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kiosk.db import utcnow
@@ -18,7 +18,9 @@ class PrintStatus(enum.StrEnum):
 
     PENDING = "pending"  # waiting for the worker (first try or a retry)
     PRINTING = "printing"  # claimed by a worker; bytes may be on their way
-    SENT = "sent"  # every byte was written to the printer
+    PRINTED = "printed"  # the printer said so after the cut (see `PrintJob.confirmation`)
+    SENT = "sent"  # every byte was taken, but the printer cannot confirm: sent, not confirmed
+    IN_DOUBT = "in_doubt"  # its worker died while sending, too late to reprint: staff decide
     FAILED = "failed"  # parked after too many failures; staff may retry or cancel
     EXPIRED = "expired"  # too late to hand to the tenant; parked so a stranger never finds it
     CANCELLED = "cancelled"
@@ -50,6 +52,14 @@ class PrintJob(Timestamped, Base):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_error: Mapped[str] = mapped_column(Text, default="")
     sent_at: Mapped[datetime | None]
+    # How the printer confirmed it ("process_id", "status"), or "none" (sent, not confirmed)
+    # or "simulated" (no paper printer): printers.Confirmation.
+    confirmation: Mapped[str] = mapped_column(String(20), default="")
+    # Set just before the slip's first byte leaves: a job whose worker died after this may
+    # have come out, so it is never sent again unmarked.
+    sending_at: Mapped[datetime | None]
+    # When staff looked at a job that did not print (or was not confirmed): the banner stops.
+    acknowledged_at: Mapped[datetime | None]
     # The worker holding a PRINTING job ("host:pid:nonce") and since when: a job whose worker
     # died is taken back at once on the same host, or when the lease runs out elsewhere.
     claimed_by: Mapped[str] = mapped_column(String(80), default="")
@@ -70,3 +80,6 @@ class PrinterState(Base):
     checked_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_error: Mapped[str] = mapped_column(Text, default="")
     last_error_at: Mapped[datetime | None]
+    # Bytes per second the printer printed at, measured from its confirmations: how long a
+    # slip will take, so none is started that could not come out in time.
+    rate: Mapped[float | None] = mapped_column(Float)

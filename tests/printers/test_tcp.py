@@ -9,6 +9,8 @@ from collections.abc import Callable
 import pytest
 
 from printers import (
+    Confirmation,
+    PrinterState,
     PrinterUnavailable,
     Receipt,
     TcpPrinter,
@@ -83,7 +85,8 @@ def test_refused_connection_fails_fast(fake_printer: Start) -> None:
 @pytest.mark.parametrize("mode", ["silent", "stalled"])
 def test_printer_that_stops_reading_times_out(fake_printer: Start, mode: str) -> None:
     fake = fake_printer(mode)
-    printer = open_receipt_printer(fake.url, timeout=0.25)
+    # set up as a printer that does not confirm, so the status silence is not "hung"
+    printer = open_receipt_printer(fake.url + "?confirm=none", timeout=0.25)
     started = time.monotonic()
     with pytest.raises(PrinterUnavailable) as raised:
         printer.print_receipt(BIG)
@@ -97,11 +100,17 @@ def test_printer_that_stops_reading_times_out(fake_printer: Start, mode: str) ->
 
 
 def test_a_small_job_fits_a_silent_printers_buffer(fake_printer: Start) -> None:
-    # Worth knowing: without a status query, a printer that takes the bytes into its
-    # buffer (or the kernel's) but never prints looks like success.
+    # Worth knowing: without a confirmation, a printer that takes the bytes into its
+    # buffer (or the kernel's) but never prints looks like success: "sent, not confirmed".
     fake = fake_printer("silent")
-    open_receipt_printer(fake.url, timeout=0.2).print_receipt(sample_receipt())
+    url = fake.url + "?confirm=none"
+    delivery = open_receipt_printer(url, timeout=0.2).print_receipt(sample_receipt())
+    assert delivery.confirmation is Confirmation.NONE
     assert fake.wait_for_connections(1) == 1
+    # A printer that confirms is not taken in: its silence makes it "not answering".
+    with pytest.raises(PrinterUnavailable) as raised:
+        open_receipt_printer(fake.url, timeout=0.2).print_receipt(sample_receipt())
+    assert raised.value.state is PrinterState.NOT_ANSWERING
 
 
 def test_jobs_on_one_printer_never_interleave(fake_printer: Start) -> None:
@@ -137,8 +146,9 @@ def test_jobs_on_one_printer_never_interleave(fake_printer: Start) -> None:
 
 def test_second_job_waits_for_the_first_on_the_same_printer(fake_printer: Start) -> None:
     fake = fake_printer("stalled")
-    first = open_receipt_printer(fake.url, timeout=0.25)  # about 0.5 s: status, then data
-    second = open_receipt_printer(fake.url, timeout=0.8)
+    url = fake.url + "?confirm=none"  # a printer that cannot confirm: only the write times out
+    first = open_receipt_printer(url, timeout=0.25)  # about 0.5 s: status, then data
+    second = open_receipt_printer(url, timeout=0.8)
     results: dict[str, BaseException | None] = {}
 
     def run(name: str, printer: object, receipt: Receipt) -> None:
@@ -166,7 +176,8 @@ def test_second_job_waits_for_the_first_on_the_same_printer(fake_printer: Start)
 def test_a_stuck_printer_does_not_block_another_printer(fake_printer: Start) -> None:
     stuck = fake_printer("stalled")
     other = fake_printer()
-    blocked = threading.Thread(target=expect_unavailable, args=(stuck.url, 0.25, BIG))
+    url = stuck.url + "?confirm=none"
+    blocked = threading.Thread(target=expect_unavailable, args=(url, 0.25, BIG))
     blocked.start()
     stuck.wait_for_connections(1)
     started = time.monotonic()
@@ -177,11 +188,12 @@ def test_a_stuck_printer_does_not_block_another_printer(fake_printer: Start) -> 
 
 def test_waiting_longer_than_the_timeout_for_a_busy_printer(fake_printer: Start) -> None:
     fake = fake_printer("stalled")
-    holder = threading.Thread(target=expect_unavailable, args=(fake.url, 0.25, BIG))
+    url = fake.url + "?confirm=none"
+    holder = threading.Thread(target=expect_unavailable, args=(url, 0.25, BIG))
     holder.start()
     fake.wait_for_connections(1)
     with pytest.raises(PrinterUnavailable, match=r"busy: another print job held it for more"):
-        open_receipt_printer(fake.url, timeout=0.1).print_receipt(sample_receipt())
+        open_receipt_printer(url, timeout=0.1).print_receipt(sample_receipt())
     holder.join(5)
     assert fake.connections == 1
 

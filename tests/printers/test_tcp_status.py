@@ -71,8 +71,9 @@ def test_paper_near_end_still_prints_and_says_so(fake_printer: Start) -> None:
 
 
 def test_a_mute_printer_is_unknown_and_still_prints(fake_printer: Start) -> None:
-    fake = fake_printer(state="mute")
-    printer = tcp(fake.url, timeout=0.15)
+    fake = fake_printer(state="mute", model="basic")
+    printer = tcp(fake.url + "?confirm=none", timeout=0.15)  # a printer set up as one that
+    # never answers anything
     started = time.monotonic()
     status = printer.status()
     assert time.monotonic() - started < 0.15 + 0.5  # one wait of min(timeout, 1 s)
@@ -143,3 +144,15 @@ def test_status_while_a_job_holds_the_printer_too_long_is_unknown(fake_printer: 
     assert status.state is PrinterState.UNKNOWN
     assert status.detail.endswith("is busy: another print job held it for more than 0.1 s")
     assert fake.connections == 0
+
+
+def test_a_confirming_printer_that_answers_nothing_is_not_answering(fake_printer: Start) -> None:
+    fake = fake_printer()
+    fake.hang()  # takes the connection, reads nothing, answers nothing
+    printer = tcp(fake.url, timeout=0.3)
+    assert printer.status().state is PrinterState.NOT_ANSWERING
+    with pytest.raises(PrinterUnavailable) as raised:
+        printer.print_receipt(sample_receipt())
+    assert raised.value.state is PrinterState.NOT_ANSWERING and not raised.value.partial
+    fake.power_cycle()
+    assert fake.out() == []  # nothing was sent to it

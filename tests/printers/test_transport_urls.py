@@ -86,7 +86,9 @@ def test_bad_urls_name_the_value(url: str, named: str) -> None:
 
 
 def test_unknown_option_lists_the_schemes_own_options() -> None:
-    with pytest.raises(PrinterConfigError, match=r"known: paper, chinese, font, qr, in_ep, out_ep"):
+    with pytest.raises(
+        PrinterConfigError, match=r"known: paper, chinese, font, qr, confirm, in_ep, out_ep"
+    ):
         parse_printer_url("usb://0416:5011?colour=red")
 
 

@@ -135,7 +135,7 @@ def test_printers_never_imports_flask_or_kiosk() -> None:
         "printers.open_receipt_printer('dummy://').print_receipt(printers.Receipt()); "
         # a tcp:// job too: python-escpos's Network.close() would call logging.basicConfig()
         "s = socket.create_server(('127.0.0.1', 0)); "
-        "url = f'tcp://127.0.0.1:{s.getsockname()[1]}'; "
+        "url = f'tcp://127.0.0.1:{s.getsockname()[1]}?confirm=none'; "
         "printers.open_receipt_printer(url, timeout=0.1).print_receipt(printers.Receipt()); "
         "s.close(); "
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('flask', 'kiosk')); "

@@ -131,13 +131,15 @@ def wire(monkeypatch: pytest.MonkeyPatch) -> Wire:
     return cable
 
 
-def usb(url: str = "usb://0x0416:0x5011", timeout: float = 2.0) -> UsbPrinter:
+# The fake wire answers DLE EOT but not the confirmation requests: these printers are set up
+# as ones that cannot confirm (the confirmations are tested over tcp:// against the fake).
+def usb(url: str = "usb://0x0416:0x5011?confirm=none", timeout: float = 2.0) -> UsbPrinter:
     printer = open_receipt_printer(url, timeout=timeout)
     assert isinstance(printer, UsbPrinter)
     return printer
 
 
-def serial(url: str = "serial:///dev/ttyUSB0?baudrate=19200") -> SerialPrinter:
+def serial(url: str = "serial:///dev/ttyUSB0?baudrate=19200&confirm=none") -> SerialPrinter:
     printer = open_receipt_printer(url, timeout=2)
     assert isinstance(printer, SerialPrinter)
     return printer

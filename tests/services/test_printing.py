@@ -61,7 +61,8 @@ def test_slip_reaches_the_printer_in_chinese_with_the_status_qr(
     assert slip.qr_payloads == [f"http://kiosk.test/status/{appeal.token}"]
     assert len(slip.cuts) == 1
     job = db.scalar(select(PrintJob))
-    assert job is not None and job.status is PrintStatus.SENT and job.attempts == 1
+    assert job is not None and job.status is PrintStatus.PRINTED and job.attempts == 1
+    assert job.confirmation == "process_id"  # the printer answered after the cut
     assert worker.run_once() == 0  # sent once, never again
     assert len(printer.jobs) == 1
 
@@ -247,7 +248,7 @@ def test_paper_out_holds_the_job_without_using_up_tries_and_tells_staff(
     assert printer.jobs == []  # nothing was sent to a printer without paper
     printer.state = "ready"  # staff put paper in
     assert worker.run_once(now=utcnow() + timedelta(seconds=11)) == 1
-    assert _refresh(db).status is PrintStatus.SENT
+    assert _refresh(db).status is PrintStatus.PRINTED
     assert len(printer.wait_for_jobs(1, timeout=5)) == 1
     db.expire_all()
     row = state.get(db, "kiosk-1")
@@ -263,8 +264,14 @@ def test_status_poll_records_what_the_printer_says(
     for said in ("ready", "paper_near_end", "cover_open"):
         printer.state = said
         assert worker.poll_status() == said
-    printer.state = "mute"  # a printer that never answers is unknown, never ready
+    printer.state = "mute"  # a printer that confirms slips yet answers nothing is hung
+    assert worker.poll_status() == "not_answering"
+    row = state.get(db, "kiosk-1")
+    assert row is not None and state.is_down(row)
+    # one set up as never answering (confirm=none) is unknown, never ready, and not down
+    worker = _worker(app, make_app, printer.url + "?confirm=none")
     assert worker.poll_status() == "unknown"
+    db.rollback()
     row = state.get(db, "kiosk-1")
     assert row is not None and row.state == "unknown" and not state.is_down(row)
 
@@ -293,7 +300,7 @@ def test_print_again_after_a_failed_slip(
     db.expire_all()
     assert [j.status for j in db.scalars(select(PrintJob).order_by(PrintJob.id))] == [
         PrintStatus.CANCELLED,  # the failed one never prints as well
-        PrintStatus.SENT,
+        PrintStatus.PRINTED,
     ]
     assert len(jobs) == 2
 

@@ -1,7 +1,8 @@
 """A fake network receipt printer (raw TCP, like port 9100) for tests.
 
 It listens on 127.0.0.1 on a free port, in background threads, answers real-time status
-requests, and keeps the print bytes of each connection as one job::
+requests, prints what it gets at a set speed, and keeps the print bytes of each connection
+as one job::
 
     with FakePrinter() as printer:
         open_receipt_printer(printer.url, timeout=2).print_receipt(receipt)
@@ -24,13 +25,27 @@ Modes, for the faults a kiosk meets:
 States, answered to DLE EOT n (10 04 n) in "normal" mode; change `state` at any time, e.g.
 between two jobs: ``"ready"``, ``"paper_near_end"``, ``"paper_out"``, ``"cover_open"``,
 ``"offline"``, and ``"mute"`` (reads everything, never answers, like many cheap printers).
-`answers` overrides the state with raw answer bytes per n, e.g. ``{1: b"\\xff"}``.
+`answers` overrides the state with raw answer bytes per n, e.g. ``{1: b"\\xff"}``. While the
+state is paper out, cover open or offline nothing is printed (the bytes wait in the buffer).
 
 Status requests are recognised only at the start of a connection, before the first other
-byte (that is where the drivers send them): the fake does not parse ESC/POS, so it could
-not tell a later 10 04 n from image data. They are kept in `Connection.queries`, apart from
-the print bytes, so `jobs` decodes as before. A connection that sent no print bytes (a
+byte (that is where the drivers send them). They are kept in `Connection.queries`, apart
+from the print bytes, so `jobs` decodes as before. A connection that sent no print bytes (a
 status check, or a job refused because of the state) is in `history` but not in `jobs`.
+
+Printing, as a real printer does it: one engine takes the commands of every connection in
+the order they arrived and "prints" each at `speed` bytes per second (None: at once). The
+confirmation requests are answered by the engine, so only once everything before them was
+printed: GS ( H fn 48 (answer 37 22 d1 d2 d3 d4 00) and GS r 1 (one status byte). A
+`model="basic"` printer ignores both, like printers without them. They are not print bytes:
+they are kept in `Connection.confirms`. Each cut puts a `Slip` in `slips` with the wall-clock
+time it came out; what a connection left uncut comes out as a torn `Slip` (``cut=False``)
+when the next job starts printing or the printer is power-cycled.
+
+Faults: `reset_after` (bytes) resets a connection once it has sent that many print bytes,
+for the next `resets` connections (None: all); `hang()` stops reading and printing (the
+port still accepts connections), then `resume()` carries on with what was buffered, or
+`power_cycle()` drops every connection and loses what was not printed yet.
 
 `connections` counts accepted connections; `max_concurrent` is the most that were open at
 once (only tracked in "normal" mode, where the fake sees each connection end).
@@ -41,19 +56,23 @@ from __future__ import annotations
 import contextlib
 import selectors
 import socket
+import struct
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Literal, Self
 
-__all__ = ["ANSWERS", "Connection", "FakePrinter", "Mode", "State"]
+__all__ = ["ANSWERS", "Connection", "FakePrinter", "Mode", "Model", "Slip", "State"]
 
 Mode = Literal["normal", "refuse", "silent", "stalled"]
+Model = Literal["confirming", "basic"]
 State = Literal["ready", "paper_near_end", "paper_out", "cover_open", "offline", "mute"]
 _POLL = 0.02  # how often the background threads look at the stop flag
 _QUERY = b"\x10\x04"
+_STOPPED = ("paper_out", "cover_open", "offline")  # states in which nothing prints
 
 # The answer byte to DLE EOT 1 (printer), 2 (offline cause), 3 (error cause) and 4 (roll
 # paper sensor) for each state, from the Epson ESC/POS reference: bits 1 and 4 are always
@@ -67,6 +86,8 @@ ANSWERS: dict[str, dict[int, bytes]] = {
     "offline": {1: b"\x1a", 2: b"\x12", 3: b"\x12", 4: b"\x12"},
     "mute": {},
 }
+# GS r 1 answers one paper-sensor byte: bits 0-1 near end, bits 2-3 paper end, 4 and 7 off
+_GS_R1 = {"paper_near_end": b"\x03", "paper_out": b"\x0f"}
 
 
 @dataclass
@@ -76,23 +97,54 @@ class Connection:
     number: int
     queries: list[int] = field(default_factory=list)
     print_bytes: bytes = b""
+    confirms: list[bytes] = field(default_factory=list)  # the confirmation requests
+    answered: int = 0  # how many of them were answered
+
+
+@dataclass(frozen=True)
+class Slip:
+    """What came out of the printer: the bytes up to a cut (or a torn piece), and when."""
+
+    connection: int
+    data: bytes
+    out_at: float  # time.time()
+    cut: bool
 
 
 class FakePrinter:
     """A fake raw-TCP receipt printer; use as a context manager or call `stop()`."""
 
     def __init__(
-        self, mode: Mode = "normal", *, state: State = "ready", read_delay: float = 0.0
+        self,
+        mode: Mode = "normal",
+        *,
+        state: State = "ready",
+        read_delay: float = 0.0,
+        model: Model = "confirming",
+        speed: float | None = None,
+        reset_after: int | None = None,
+        resets: int | None = None,
     ) -> None:
         """Start listening. `read_delay` sleeps before each read, to make jobs take a while."""
         self.mode: Mode = mode
         self.state: State = state
         self.answers: dict[int, bytes] | None = None
         self.read_delay = read_delay
+        self.model: Model = model
+        self.speed = speed  # bytes per second, None: at once
+        self.reset_after = reset_after
+        self.resets = resets
         self.host = "127.0.0.1"
+        self.slips: list[Slip] = []
         self._done: dict[int, Connection] = {}  # connection number -> it, once it closed
+        self._live: dict[int, socket.socket] = {}
         self._changed = threading.Condition()
         self._stop = threading.Event()
+        self._hung = threading.Event()
+        self._queue: deque[tuple[int, socket.socket, bytes]] = deque()
+        self._page: dict[int, bytearray] = {}  # printed bytes not cut yet, per connection
+        self._records: dict[int, Connection] = {}  # open connections' records
+        self._busy: int | None = None  # the connection whose command the engine is printing
         self._threads: list[threading.Thread] = []
         self._held: list[socket.socket] = []  # accepted but never read (silent, stalled)
         self._open = 0
@@ -108,6 +160,7 @@ class FakePrinter:
             # a bound socket that never listens makes the kernel refuse connections
             self._listener.listen(8)
             self._spawn(self._accept_loop)
+            self._spawn(self._engine)
 
     @property
     def url(self) -> str:
@@ -125,6 +178,30 @@ class FakePrinter:
         """Every finished connection, in the order they connected."""
         with self._changed:
             return [self._done[number] for number in sorted(self._done)]
+
+    def out(self) -> list[Slip]:
+        """Every slip and torn piece that came out so far."""
+        with self._changed:
+            return list(self.slips)
+
+    def hang(self) -> None:
+        """Stop reading and printing; connections are still accepted, nothing is answered."""
+        self._hung.set()
+
+    def resume(self) -> None:
+        """Carry on after `hang()` with everything buffered."""
+        self._hung.clear()
+
+    def power_cycle(self) -> None:
+        """Switched off and on: every connection is reset and what was not printed is lost."""
+        with self._changed:
+            live, self._live = dict(self._live), {}
+            self._queue.clear()
+            for number in list(self._page):
+                self._tear(number)  # printed before the power went: it is out, torn
+        for sock in live.values():
+            _reset(sock)
+        self._hung.clear()
 
     def wait_for_jobs(self, count: int, timeout: float = 5.0) -> list[bytes]:
         """Wait until at least `count` jobs finished and return them; TimeoutError otherwise."""
@@ -213,37 +290,204 @@ class FakePrinter:
         with self._changed:
             self._open += 1
             self.max_concurrent = max(self.max_concurrent, self._open)
+            self._live[number] = conn
         record = Connection(number)
-        chunks: list[bytes] = []
-        pending = b""  # bytes that may still turn out to be a status request
+        reader = _Reader(self, conn, record)
         try:
-            conn.settimeout(_POLL)
-            while not self._stop.is_set():
-                if self.read_delay:
-                    time.sleep(self.read_delay)
-                try:
-                    chunk = conn.recv(65536)
-                except TimeoutError:
-                    continue
-                except OSError:
-                    break  # reset by the sender: keep what arrived, like a printer would
-                if not chunk:
-                    break
-                if chunks:
-                    chunks.append(chunk)
-                    continue
-                pending += chunk
-                while pending[:2] == _QUERY and len(pending) >= 3 and 1 <= pending[2] <= 4:
-                    record.queries.append(pending[2])
-                    self._answer(conn, pending[2])
-                    pending = pending[3:]
-                if (pending and not _QUERY.startswith(pending[:2])) or len(pending) >= 3:
-                    chunks.append(pending)  # the first print byte: no more requests
-                    pending = b""
+            reader.run()
         finally:
-            conn.close()
-            record.print_bytes = b"".join(chunks) + pending
             with self._changed:
+                self._live.pop(number, None)
+            with contextlib.suppress(OSError):
+                conn.close()
+            with self._changed:
+                record.print_bytes = bytes(reader.printable) + reader.pending
                 self._open -= 1
                 self._done[number] = record
                 self._changed.notify_all()
+
+    def _engine(self) -> None:
+        """Print queued commands in order, at `speed`, answering confirmations after them."""
+        while not self._stop.is_set():
+            if self._hung.is_set() or self.state in _STOPPED:
+                time.sleep(_POLL)
+                continue
+            with self._changed:
+                if not self._queue:
+                    item = None
+                else:
+                    item = self._queue.popleft()
+                    self._busy = item[0]
+            if item is None:
+                time.sleep(0.005)
+                continue
+            number, sock, command = item
+            if self.speed:
+                self._print_time(len(command) / self.speed)
+            self._execute(number, sock, command)
+            with self._changed:
+                self._busy = None
+
+    def _print_time(self, seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while (left := end - time.monotonic()) > 0 and not self._stop.is_set():
+            if self._hung.is_set() or self.state in _STOPPED:
+                end += _POLL  # the head stopped: the rest takes as long after it restarts
+            time.sleep(min(left, _POLL))
+
+    def _execute(self, number: int, sock: socket.socket, command: bytes) -> None:
+        if command.startswith(b"\x1d(H") or command == b"\x1dr\x01":
+            if self.model == "confirming":
+                if command.startswith(b"\x1d(H"):
+                    answer = b"\x37\x22" + command[7:11] + b"\x00"
+                else:
+                    answer = _GS_R1.get(self.state, b"\x00")
+                with contextlib.suppress(OSError):
+                    sock.sendall(answer)
+                    with self._changed:
+                        self._records[number].answered += 1
+            return
+        with self._changed:
+            for other in [n for n in self._page if n != number]:
+                self._tear(other)  # a new job: what the last one left uncut is torn off
+            page = self._page.setdefault(number, bytearray())
+            page += command
+            if command.startswith(b"\x1dV"):
+                self.slips.append(Slip(number, bytes(page), time.time(), cut=True))
+                del self._page[number]
+            self._changed.notify_all()
+
+    def _tear(self, number: int) -> None:
+        page = self._page.pop(number, None)
+        if page:
+            self.slips.append(Slip(number, bytes(page), time.time(), cut=False))
+
+
+class _Reader:
+    """Reads one connection: leading status requests, then commands for the engine."""
+
+    def __init__(self, printer: FakePrinter, conn: socket.socket, record: Connection) -> None:
+        self.printer = printer
+        self.conn = conn
+        self.record = record
+        self.printable = bytearray()
+        self.pending = b""
+        self.buffer = b""  # received, not yet a whole command
+        self.started = False  # the first print byte came: no more status requests
+        self.received = 0
+        with printer._changed:
+            printer._records[record.number] = record
+
+    def run(self) -> None:
+        """Read until the sender closes, the connection is reset, or the fake stops."""
+        printer = self.printer
+        self.conn.settimeout(_POLL)
+        while not printer._stop.is_set():
+            if printer._hung.is_set():
+                time.sleep(_POLL)
+                continue
+            if printer.read_delay:
+                time.sleep(printer.read_delay)
+            try:
+                chunk = self.conn.recv(65536)
+            except TimeoutError:
+                continue
+            except OSError:
+                break  # reset by the sender: keep what arrived, like a printer would
+            if not chunk:
+                break
+            if not self.feed(chunk):
+                break
+        self.flush()
+
+    def feed(self, chunk: bytes) -> bool:
+        """Take received bytes; False once the connection was reset on purpose."""
+        if not self.started:
+            self.pending += chunk
+            while (
+                self.pending[:2] == _QUERY and len(self.pending) >= 3 and 1 <= self.pending[2] <= 4
+            ):
+                self.record.queries.append(self.pending[2])
+                self.printer._answer(self.conn, self.pending[2])
+                self.pending = self.pending[3:]
+            if (self.pending and not _QUERY.startswith(self.pending[:2])) or len(self.pending) >= 3:
+                self.started, chunk, self.pending = True, self.pending, b""
+            else:
+                return True
+        limit = self.printer.reset_after
+        if limit is not None and self.printer.resets != 0 and self.received + len(chunk) > limit:
+            chunk = chunk[: max(limit - self.received, 0)]
+            self._take(chunk)
+            if self.printer.resets is not None:
+                self.printer.resets -= 1
+            _reset(self.conn)
+            return False
+        self._take(chunk)
+        return True
+
+    def _take(self, chunk: bytes) -> None:
+        self.received += len(chunk)
+        self.buffer += chunk
+        at = 0
+        while at < len(self.buffer):
+            length = _command_length(self.buffer, at)
+            if length is None or at + length > len(self.buffer):
+                break
+            self._queue(self.buffer[at : at + length])
+            at += length
+        self.buffer = self.buffer[at:]
+
+    def flush(self) -> None:
+        """Whatever is left of an unfinished command is printed as it is."""
+        if self.buffer:
+            self._queue(self.buffer)
+            self.buffer = b""
+
+    def _queue(self, command: bytes) -> None:
+        if command.startswith(b"\x1d(H") or command == b"\x1dr\x01":
+            self.record.confirms.append(command)
+        else:
+            self.printable += command
+        with self.printer._changed:
+            self.printer._queue.append((self.record.number, self.conn, command))
+
+
+def _command_length(data: bytes, at: int) -> int | None:
+    """Bytes in the command at `at`; None if more bytes are needed to know."""
+    byte = data[at]
+    rest = len(data) - at
+    if byte in (0x1B, 0x1C, 0x1D, 0x10) and rest < 2:
+        return None
+    if byte == 0x1B:
+        return {0x40: 2, 0x70: 5}.get(data[at + 1], 3)
+    if byte == 0x1C:
+        return 2
+    if byte == 0x10:
+        return 3
+    if byte == 0x1D:
+        code = data[at + 1]
+        if code == 0x56:
+            if rest < 3:
+                return None
+            return 4 if data[at + 2] in (65, 66) else 3
+        if code == 0x28:
+            return None if rest < 5 else 5 + data[at + 3] + data[at + 4] * 256
+        if code == 0x76:
+            if rest < 8:
+                return None
+            return 8 + (data[at + 4] + data[at + 5] * 256) * (data[at + 6] + data[at + 7] * 256)
+        return 3
+    if byte == 0x0A or byte >= 0x20:
+        end = at + 1
+        while end < len(data) and data[end] >= 0x20 and end - at < 64:
+            end += 1
+        return end - at
+    return 1
+
+
+def _reset(sock: socket.socket) -> None:
+    """Close with a reset (RST), not an orderly end."""
+    with contextlib.suppress(OSError):
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    with contextlib.suppress(OSError):
+        sock.close()

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from kiosk.db import transaction, utcnow
@@ -34,6 +34,9 @@ TENANT_SLIPS = frozenset(
 )
 MAX_BACKOFF = 60.0  # seconds
 WAITING = (PrintStatus.PENDING, PrintStatus.PRINTING)
+NOT_PRINTED = (PrintStatus.FAILED, PrintStatus.EXPIRED, PrintStatus.IN_DOUBT)
+# sent to a paper printer that cannot confirm: not known to have printed
+UNCONFIRMED = and_(PrintJob.status == PrintStatus.SENT, PrintJob.confirmation != "simulated")
 
 
 def enqueue(
@@ -74,20 +77,30 @@ def latest_job(db: Session, kind: str, subject: str) -> PrintJob | None:
 
 
 def tenant_state(job: PrintJob | None) -> str:
-    """What to tell the person waiting: "printing", "printed" or "failed".
+    """What to tell the person waiting (one of `TENANT_STATES`).
 
-    A job still waiting after a failed try counts as failed for the tenant: it may yet print
-    (a retry), but nobody should stand at the screen waiting for it.
+    "printed" only when the printer confirmed after the cut; "unconfirmed" when it took every
+    byte but cannot say more; "no_printer" when there is no paper printer (dummy://).
+    "retrying": an attempt broke off half-way and the slip is being printed again whole,
+    marked 补打. A job still waiting after any other failed try counts as failed for the
+    tenant: it may yet print, but nobody should stand at the screen waiting for it.
     """
     if job is None:
         return "failed"
-    if job.status is PrintStatus.SENT:
+    if job.status is PrintStatus.PRINTED:
         return "printed"
+    if job.status is PrintStatus.SENT:
+        return "no_printer" if job.confirmation == "simulated" else "unconfirmed"
+    if job.status in WAITING and job.last_error and job.reprint and job.staff_id is None:
+        return "retrying"
     if job.status is PrintStatus.PRINTING or (
         job.status is PrintStatus.PENDING and not job.last_error
     ):
         return "printing"
     return "failed"
+
+
+TENANT_STATES = ("printing", "retrying", "printed", "unconfirmed", "no_printer", "failed")
 
 
 TENANT_RETRIES = 2  # "print again" taps a tenant gets after the first slip failed
@@ -97,7 +110,7 @@ TENANT_RETRIES = 2  # "print again" taps a tenant gets after the first slip fail
 class SlipStatus:
     """What the confirmation page says about the tenant's slip."""
 
-    state: str  # "printing", "printed" or "failed"
+    state: str  # one of TENANT_STATES
     printer_down: bool
     can_retry: bool
 
@@ -109,7 +122,7 @@ def slip_status(db: Session, kiosk_id: str, kind: str, subject: str) -> SlipStat
     job = latest_job(db, kind, subject)
     down = state.is_down(state.get(db, kiosk_id))
     shown = tenant_state(job)
-    if down and shown == "printing":
+    if down and shown in ("printing", "retrying"):
         shown = "failed"  # the printer is known to be down: nobody should wait for it
     tries = db.scalar(
         select(func.count())
@@ -129,7 +142,7 @@ def print_again(db: Session, kiosk_id: str, kind: str, subject: str) -> PrintJob
             raise Conflict(_l("The slip cannot be printed again now."))
         old = latest_job(db, kind, subject)
         assert old is not None
-        if old.status in (PrintStatus.PENDING, PrintStatus.FAILED, PrintStatus.EXPIRED):
+        if old.status in (*WAITING, *NOT_PRINTED):
             old.status = PrintStatus.CANCELLED  # never two copies of one slip
         return enqueue(
             db,
@@ -138,6 +151,7 @@ def print_again(db: Session, kiosk_id: str, kind: str, subject: str) -> PrintJob
             subject=subject,
             document=old.document,
             printer=old.printer,
+            reprint=old.reprint or old.sending_at is not None,  # part of it may be out
         )
 
 
@@ -151,25 +165,6 @@ def expired(job: PrintJob, now: Any, max_age_seconds: int) -> bool:
     if job.kind not in TENANT_SLIPS or job.staff_id is not None:
         return False
     return bool((now - job.created_at).total_seconds() > max_age_seconds)
-
-
-@dataclass(frozen=True)
-class JobCounts:
-    """How many of a kiosk's jobs are waiting, and how many need staff."""
-
-    waiting: int
-    failed: int
-
-
-def job_counts(db: Session, kiosk_id: str) -> JobCounts:
-    """Waiting and failed jobs for one kiosk."""
-    row = db.execute(
-        select(
-            func.count().filter(PrintJob.status.in_(WAITING)),
-            func.count().filter(PrintJob.status == PrintStatus.FAILED),
-        ).where(PrintJob.kiosk_id == kiosk_id)
-    ).one()
-    return JobCounts(int(row[0] or 0), int(row[1] or 0))
 
 
 def recent_jobs(
@@ -196,8 +191,10 @@ def retry_job(db: Session, job_id: int, actor: Actor) -> PrintJob:
     """Staff send a failed, expired or cancelled job to the printer again."""
     with transaction(db):
         job = _locked(db, job_id)
-        if job.status not in (PrintStatus.FAILED, PrintStatus.EXPIRED, PrintStatus.CANCELLED):
+        if job.status not in (*NOT_PRINTED, PrintStatus.CANCELLED):
             raise Conflict(_l("Only a job that did not print can be tried again."))
+        if job.sending_at is not None:
+            job.reprint = True  # it may have come out, in part or whole: mark the copy
         job.status, job.attempts, job.last_error = PrintStatus.PENDING, 0, ""
         job.next_attempt_at, job.claimed_by, job.claimed_at = utcnow(), "", None
         job.staff_id = actor.staff_id  # staff asked for it now: it no longer expires
@@ -209,7 +206,7 @@ def cancel_job(db: Session, job_id: int, actor: Actor) -> PrintJob:
     """Staff take a waiting or failed job out of the queue."""
     with transaction(db):
         job = _locked(db, job_id)
-        if job.status not in (PrintStatus.PENDING, PrintStatus.FAILED, PrintStatus.EXPIRED):
+        if job.status not in (PrintStatus.PENDING, *NOT_PRINTED):
             raise Conflict(_l("Only a job that is waiting or failed can be cancelled."))
         job.status = PrintStatus.CANCELLED
         audit.record(db, actor, "print_job.cancel", "print_job", str(job.id), subject=job.subject)

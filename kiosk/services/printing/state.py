@@ -13,7 +13,8 @@ from kiosk.models import PrinterState
 
 # States in which nothing can be printed; "unknown" is not one of them (many printers never
 # answer a status query) and neither is "paper_near_end" (it still prints, staff are warned).
-DOWN = frozenset({"paper_out", "cover_open", "offline"})
+DOWN = frozenset({"paper_out", "cover_open", "offline", "not_answering"})
+RATE_WEIGHT = 0.7  # the newest speed measured counts this much against the kept one
 FRESH = timedelta(minutes=2)  # an older reading says nothing about now
 
 
@@ -53,6 +54,16 @@ def mark_working(db: Session, kiosk_id: str, printer: str) -> None:
     row.last_error = ""
     if row.state in DOWN:
         row.state, row.detail, row.checked_at = "unknown", "", utcnow()
+
+
+def record_rate(db: Session, kiosk_id: str, printer: str, url: str, rate: float | None) -> None:
+    """Keep the printer's measured speed (bytes per second), the newest reading weighing most."""
+    if rate is None or rate <= 0:
+        return
+    row = db.get(PrinterState, (kiosk_id, printer)) or record(
+        db, kiosk_id=kiosk_id, printer=printer, url=url, state="unknown"
+    )
+    row.rate = rate if row.rate is None else RATE_WEIGHT * rate + (1 - RATE_WEIGHT) * row.rate
 
 
 def get(db: Session, kiosk_id: str, printer: str = "receipt") -> PrinterState | None:

@@ -1,9 +1,11 @@
 """The print worker: sends this kiosk's jobs, one at a time, in a background thread.
 
-At least once, and as far as the transport allows exactly once: a job is claimed with a lease
-(who, since when), marked sent only after every byte was written, and taken back when its
-worker died — at once when that worker was a process on this host, otherwise when the lease
-runs out. Several serve processes may share one database: on PostgreSQL they claim with
+A job is claimed with a lease (who, since when); just before its first byte leaves,
+`sending_at` is committed; it is marked printed only when the printer confirmed after the cut
+(sent, not confirmed, for a printer that cannot). A job whose worker died is taken back — at
+once when that worker was a process on this host, otherwise when the lease runs out — and if
+it died after `sending_at` the slip may have come out: it is never sent again unmarked (see
+`recovery`). Several serve processes may share one database: on PostgreSQL they claim with
 FOR UPDATE SKIP LOCKED, on SQLite the write lock taken up front serialises them.
 """
 
@@ -16,21 +18,32 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.config import Settings
 from kiosk.db import transaction, utcnow
 from kiosk.models import PrintJob, PrintStatus
-from kiosk.services.printing import outbox, state
-from printers import PrinterError, PrinterUnavailable, Receipt, ReceiptPrinter, open_receipt_printer
+from kiosk.services.printing import outbox, recovery, state
+from printers import (
+    Delivery,
+    PrinterError,
+    PrinterState,
+    PrinterTooSlow,
+    PrinterUnavailable,
+    Receipt,
+    ReceiptPrinter,
+    open_receipt_printer,
+)
 
 log = logging.getLogger(__name__)
 POLL_INTERVAL = 2.0  # seconds between looks at the outbox when nobody wakes the worker
 HOLD = timedelta(seconds=10)  # a printer reporting a fault is asked again this much later
+FINISH_TRIES = 5  # times an outcome is written again while the database is busy
 
 PrinterFactory = Callable[[str, float], ReceiptPrinter]
 
@@ -104,7 +117,7 @@ class PrintWorker:
             for job in db.scalars(held):
                 pid = job.claimed_by.split(":")[1]
                 if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
-                    job.status, job.claimed_by, job.claimed_at = PrintStatus.PENDING, "", None
+                    recovery.take_back(job, utcnow(), self._settings.slip_max_age_seconds)
                     taken += 1
         return taken
 
@@ -171,9 +184,13 @@ class PrintWorker:
             if db.get_bind().dialect.name == "postgresql":
                 due = due.with_for_update(skip_locked=True)
             for job in db.scalars(due):
-                if outbox.expired(job, now, self._settings.slip_max_age_seconds):
-                    job.status = PrintStatus.EXPIRED
-                    job.last_error = job.last_error or "not printed in time"
+                max_age = self._settings.slip_max_age_seconds
+                if job.status is PrintStatus.PRINTING and not recovery.take_back(
+                    job, now, max_age
+                ):  # its worker's lease ran out after it had started sending: in doubt
+                    continue
+                if outbox.expired(job, now, max_age):
+                    recovery.give_up_in_time(job)
                     continue
                 job.status, job.claimed_by, job.claimed_at = (
                     PrintStatus.PRINTING,
@@ -188,21 +205,58 @@ class PrintWorker:
             job = db.get(PrintJob, job_id)
             assert job is not None
             receipt, reprint = Receipt.from_dict(job.document), job.reprint
-        error, fault = "", None
+            within = recovery.seconds_left(job, utcnow(), self._settings.slip_max_age_seconds)
+            row = state.get(db, self._settings.id)
+            rate = row.rate if row is not None else None
+        outcome = Outcome()
         try:
-            self._printer.print_receipt(receipt, reprint=reprint)
+            outcome.delivery = self._printer.print_receipt(
+                receipt,
+                reprint=reprint,
+                within=within,
+                rate=rate,
+                on_send=lambda: self._sending(job_id),
+            )
+        except PrinterTooSlow as exc:
+            outcome.error, outcome.too_slow, outcome.partial = str(exc), True, exc.partial
+            log.warning("print job %s not started or given up: %s", job_id, exc)
         except PrinterUnavailable as exc:
-            error, fault = str(exc) or type(exc).__name__, exc.state
-            log.warning("print job %s not printed: %s", job_id, error)
+            outcome.error, outcome.fault = str(exc) or type(exc).__name__, exc.state
+            outcome.partial = exc.partial
+            log.warning("print job %s not printed: %s", job_id, outcome.error)
         except PrinterError as exc:
-            error = str(exc) or type(exc).__name__
-            log.warning("print job %s failed: %s", job_id, error)
+            outcome.error = str(exc) or type(exc).__name__
+            log.warning("print job %s failed: %s", job_id, outcome.error)
+        except OperationalError:
+            outcome.error = "database busy before sending"  # nothing was sent: try again
+            log.warning("print job %s: database busy before sending", job_id)
         except Exception as exc:  # a bug must not loop forever on one job
             log.exception("print job %s crashed", job_id)
-            error = f"internal error: {type(exc).__name__}"
-        self._finish(job_id, error, None if fault is None else str(fault))
+            outcome.error = f"internal error: {type(exc).__name__}"
+        self._finish_retrying(job_id, outcome)
 
-    def _finish(self, job_id: int, error: str, fault: str | None) -> None:
+    def _sending(self, job_id: int) -> None:
+        """Commit that the slip starts to leave (called by the driver before its first byte)."""
+        with self._factory() as db, transaction(db):
+            db.execute(
+                update(PrintJob)
+                .where(PrintJob.id == job_id, PrintJob.claimed_by == self.worker_id)
+                .values(sending_at=utcnow())
+            )
+
+    def _finish_retrying(self, job_id: int, outcome: Outcome) -> None:
+        """Record the outcome; a busy database is waited for: a printed slip must be known."""
+        for attempt in range(FINISH_TRIES):
+            try:
+                self._finish(job_id, outcome)
+                return
+            except OperationalError:
+                if attempt == FINISH_TRIES - 1:
+                    raise
+                log.warning("print job %s: database busy, recording the outcome again", job_id)
+                time.sleep(1.0)
+
+    def _finish(self, job_id: int, outcome: Outcome) -> None:
         now = utcnow()
         settings = self._settings
         with self._factory() as db, transaction(db):
@@ -210,20 +264,27 @@ class PrintWorker:
             assert job is not None
             if job.claimed_by != self.worker_id:
                 return  # our lease ran out and another worker has it now
-            if not error:
-                job.status, job.sent_at, job.last_error = PrintStatus.SENT, now, ""
-                job.attempts += 1
+            url = str(self._printer.url)
+            if outcome.delivery is not None:
+                recovery.delivered(job, outcome.delivery, now)
                 state.mark_working(db, settings.id, "receipt")
+                state.record_rate(db, settings.id, "receipt", url, outcome.delivery.rate)
                 seen = self._printer.last_status  # what the job's own status query said
                 if seen is not None:
                     state.record(
-                        db, kiosk_id=settings.id, printer="receipt", url=str(self._printer.url),
+                        db, kiosk_id=settings.id, printer="receipt", url=url,
                         state=str(seen.state), detail=seen.detail, now=now,
                     )  # fmt: skip
                 return
-            if fault in state.DOWN:
-                # The printer says why (paper out, cover open): wait for it rather than use up
-                # the tries; staff see the fault, a tenant's slip still expires.
+            error, fault = outcome.error, outcome.fault
+            if outcome.partial:
+                job.reprint = True  # part of it may be out: the next copy says 补打
+            if outcome.too_slow:
+                recovery.give_up_in_time(job, error)
+                return
+            if fault is not None and str(fault) in state.DOWN:
+                # The printer says why (paper out, cover open, not answering): wait for it
+                # rather than use up the tries; staff see the fault, a tenant's slip expires.
                 job.status, job.last_error, job.next_attempt_at = (
                     PrintStatus.PENDING,
                     error,
@@ -236,13 +297,28 @@ class PrintWorker:
                 else:
                     job.status, job.last_error = PrintStatus.PENDING, error
                     job.next_attempt_at = now + outbox.backoff(job.attempts)
+            if error.startswith("database"):
+                return  # not the printer's fault
             state.record(
                 db,
                 kiosk_id=settings.id,
                 printer="receipt",
-                url=str(self._printer.url),
-                state=fault or ("unknown" if error.startswith("internal") else "offline"),
+                url=url,
+                state=str(fault) if fault else (
+                    "unknown" if error.startswith("internal") else "offline"
+                ),
                 detail=error,
                 error=error,
                 now=now,
-            )
+            )  # fmt: skip
+
+
+@dataclass
+class Outcome:
+    """What one attempt at a job came to."""
+
+    delivery: Delivery | None = None
+    error: str = ""
+    fault: PrinterState | None = None
+    partial: bool = False  # some bytes had left: part of the slip may be out
+    too_slow: bool = False  # not (all) sent: it could not have come out in time
