@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.text import clean_text, mask_mobile
+from kiosk.text import Cleaned, clean_text, mask_mobile
 
 
 @pytest.mark.parametrize(
@@ -16,6 +16,9 @@ from kiosk.text import clean_text, mask_mobile
         ("\u200b零宽\ufeff", "零宽", 2),
         ("  trim  ", "trim", 0),
         ("tab\there", "tab here", 0),
+        ("华\u200d为", "华为", 1),  # a zero-width joiner between ideographs joins nothing
+        ("长沙\u2060科技\u00ad公司", "长沙科技公司", 2),  # word joiner, soft hyphen
+        ("\u200c名称\u200c", "名称", 2),  # ZWNJ outside a script that spells with it
     ],
 )
 def test_invisible_and_control_characters_are_removed(
@@ -32,6 +35,12 @@ def test_rare_characters_and_emoji_are_kept() -> None:
     assert "👨\u200d👩\u200d👧" in cleaned.text  # ZWJ sequences survive
     assert "é" in cleaned.text  # NFC
     assert cleaned.removed == 0
+
+
+def test_format_characters_stay_only_where_they_mean_something() -> None:
+    scotland = "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
+    for text in ("👨\u200d💻 工作室", scotland, "می\u200cخواهم", "\u0600١٢", "❤️ 1️⃣"):
+        assert clean_text(text) == Cleaned(text, 0), text
 
 
 def test_newlines_only_in_multiline_text() -> None:
