@@ -4,7 +4,8 @@ Body text is set in AR PL UMing (fonts-arphic-uming), a Ming/Song face like the 
 small print in WenQuanYi Micro Hei (fonts-wqy-microhei). Both are TrueType, which reportlab can
 subset and embed; the Noto CJK fonts are OpenType/CFF, which it cannot. A character neither
 face has (𠮷, U+20BB7, is outside both) is drawn as a small greyscale picture rendered by
-Pillow from any installed font that has it, Noto CJK included; failing that, a visible □.
+Pillow from an installed font that has it (Noto CJK included), of the same regular weight as
+the text around it; failing that, a visible □.
 """
 
 from __future__ import annotations
@@ -25,9 +26,11 @@ from printers.base import PrinterConfigError
 
 __all__ = [
     "MISSING_GLYPH",
+    "REGULAR_WEIGHT",
     "FontFace",
     "GlyphPicture",
     "LicenceFonts",
+    "choose_face",
     "glyph_picture",
     "load_fonts",
 ]
@@ -157,20 +160,45 @@ class GlyphPicture:
 def glyph_picture(char: str) -> GlyphPicture | None:
     """`char` pictured from any installed font that has it (OpenType too), or None."""
     listing = _fontconfig(
-        "fc-list", "--format", "%{file}|%{index}|%{family}\n", f":charset={ord(char):x}"
+        "fc-list", "--format", "%{file}|%{index}|%{weight}|%{family}\n", f":charset={ord(char):x}"
     )
-    choices = [line.split("|", 2) for line in listing.splitlines() if line.count("|") == 2]
-    if not choices:
+    chosen = choose_face(listing)
+    if chosen is None:
         return None
-    # Prefer a serif (Song/Ming) simplified-Chinese face so the picture matches UMing's style.
-    choices.sort(
-        key=lambda c: ("Serif" not in c[2] and "Ming" not in c[2], " SC" not in c[2], c[0])
-    )
-    path, index, _ = choices[0]
+    path, index = chosen
     try:
         return _picture(char, ImageFont.truetype(path, GLYPH_PX, index=int(index or 0)))
     except (OSError, ValueError):  # a broken or bitmap-only font: show □ rather than fail
         return None
+
+
+REGULAR_WEIGHT = 80  # fontconfig's weight of a regular (book) face; bold is 200
+
+
+def choose_face(listing: str) -> tuple[str, int] | None:
+    """The face to picture a character from, out of fc-list lines "file|index|weight|family".
+
+    The weight of the text around it comes first (the licence is set in regular UMing: a rare
+    character from a Bold file would stand out), then a serif (Song/Ming) face like UMing,
+    then a simplified-Chinese one; the file name only breaks ties, so NotoSerifCJK-Bold.ttc
+    never wins over NotoSerifCJK-Regular.ttc by sorting first.
+    """
+    faces = []
+    for line in listing.splitlines():
+        parts = line.split("|", 3)
+        if len(parts) != 4:
+            continue
+        path, index, weight, family = parts
+        try:
+            distance = abs(float(weight.split()[0].strip("[]")) - REGULAR_WEIGHT)
+        except (ValueError, IndexError):  # a variable font answers "[min max]"; or nothing
+            distance = float(REGULAR_WEIGHT)
+        serif = "Serif" in family or "Ming" in family
+        faces.append(((distance, not serif, " SC" not in family, path), path, int(index or 0)))
+    if not faces:
+        return None
+    _, path, index = min(faces)
+    return path, index
 
 
 def _picture(char: str, font: ImageFont.FreeTypeFont) -> GlyphPicture:

@@ -153,6 +153,42 @@ def test_rare_characters_are_printed_not_dropped(
         assert "□䶮餐饮管理有限公司" in text
 
 
+def test_a_rare_character_is_pictured_from_a_regular_face_not_a_bold_one() -> None:
+    # fc-list names NotoSerifCJK-Bold.ttc before -Regular.ttc; the weight must decide
+    listing = "\n".join(
+        (
+            "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc|2|200|Noto Sans CJK SC",
+            "/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc|2|200|Noto Serif CJK SC",
+            "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc|2|80|Noto Sans CJK SC",
+            "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc|3|80|Noto Serif CJK TC",
+            "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc|2|80|Noto Serif CJK SC",
+        )
+    )
+    assert fonts.choose_face(listing) == (
+        "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+        2,
+    )
+    only_bold = "/x/NotoSerifCJK-Bold.ttc|2|200|Noto Serif CJK SC\n/x/Sans.ttc|0|80|Noto Sans"
+    assert fonts.choose_face(only_bold) == ("/x/Sans.ttc", 0)  # weight before style
+    assert fonts.choose_face("") is None
+
+
+def test_the_installed_fonts_give_rare_characters_a_regular_weight() -> None:
+    listing = fonts._fontconfig(
+        "fc-list", "--format", "%{file}|%{index}|%{weight}|%{family}\n", ":charset=20bb7"
+    )
+    if not listing:
+        pytest.skip("no installed font has 𠮷")
+    chosen = fonts.choose_face(listing)
+    assert chosen is not None
+    weights = {
+        (path, int(index)): float(weight)
+        for path, index, weight, _ in (line.split("|", 3) for line in listing.splitlines())
+    }
+    assert weights[chosen] == min(weights.values(), key=lambda w: abs(w - fonts.REGULAR_WEIGHT))
+    assert "Bold" not in chosen[0]
+
+
 def test_a_character_no_installed_font_has_prints_as_a_box(
     make_licence: Callable[..., LicenceDocument], monkeypatch: pytest.MonkeyPatch
 ) -> None:
