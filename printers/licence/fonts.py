@@ -183,22 +183,23 @@ def choose_face(listing: str) -> tuple[str, int] | None:
     then a simplified-Chinese one; the file name only breaks ties, so NotoSerifCJK-Bold.ttc
     never wins over NotoSerifCJK-Regular.ttc by sorting first.
     """
-    faces = []
+    faces: list[tuple[tuple[float, bool, bool, str], str, int]] = []
     for line in listing.splitlines():
         parts = line.split("|", 3)
         if len(parts) != 4:
             continue
-        path, index, weight, family = parts
+        path, number, weight, family = parts
         try:
             distance = abs(float(weight.split()[0].strip("[]")) - REGULAR_WEIGHT)
         except (ValueError, IndexError):  # a variable font answers "[min max]"; or nothing
             distance = float(REGULAR_WEIGHT)
         serif = "Serif" in family or "Ming" in family
-        faces.append(((distance, not serif, " SC" not in family, path), path, int(index or 0)))
+        key = (distance, not serif, " SC" not in family, path)
+        faces.append((key, path, int(number or 0)))
     if not faces:
         return None
-    _, path, index = min(faces)
-    return path, index
+    _, best, index = min(faces)
+    return best, index
 
 
 def _picture(char: str, font: ImageFont.FreeTypeFont) -> GlyphPicture:
