@@ -90,7 +90,9 @@ def render_error(error: DomainError) -> BaseResponse | tuple[Any, int]:
         if isinstance(error, ValidationFailed) and error.fields:
             body["fields"] = {name: str(text) for name, text in error.fields.items()}
         return jsonify(body), error.status
-    if face == "admin" and request.method == "POST" and error.status < 500:
+    # Absent (or out of reach) is a 404 page, never a bounce back to a page that names it.
+    bounce = not isinstance(error, NotFound) and error.status < 500
+    if face == "admin" and request.method == "POST" and bounce:
         flash(str(error.message), "error")
         return redirect(_same_site(request.referrer) or url_for("admin.index"), 303)
     template = f"{face}/error.html"

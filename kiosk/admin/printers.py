@@ -11,7 +11,7 @@ from kiosk.access import requires
 from kiosk.admin.forms import ActionForm
 from kiosk.admin.views import actor, bp, safe_next, settings
 from kiosk.db import get_session
-from kiosk.errors import Conflict, NotFound
+from kiosk.errors import Conflict
 from kiosk.models import PrintStatus, Role
 from kiosk.services import printing
 from kiosk.services.printing import state
@@ -55,9 +55,9 @@ def _act(job_id: int, action: str) -> Response:
         "reprint": (printing.reprint_job, _("A copy marked 补打 (reprint) will be printed.")),
     }
     operation, done = operations[action]
-    try:
+    try:  # a job absent or out of reach is a 404 (NotFound), not a flash
         operation(get_session(), job_id, actor())
-    except (Conflict, NotFound) as exc:
+    except Conflict as exc:
         flash(str(exc.message), "error")
     else:
         flash(done, "success")
