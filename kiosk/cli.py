@@ -284,12 +284,19 @@ def printer_status(ctx: click.Context, url: str | None) -> None:
 
 
 @main.command()
+@click.option(
+    "--show-codes",
+    is_flag=True,
+    help="Once loaded: give the demo's admin a new password and print it, with the licence's "
+    "credit code and pickup code.",
+)
 @click.pass_context
-def demo(ctx: click.Context) -> None:
+def demo(ctx: click.Context, show_codes: bool) -> None:
     """Load the demo data set (the building, its companies, appeals in every state)."""
     from kiosk.db import utcnow
     from kiosk.services.demo import load_demo
     from kiosk.services.demo_applications import load_applications
+    from kiosk.services.demo_codes import application_counts
     from kiosk.web import public_link
 
     app = _app(ctx)
@@ -304,19 +311,44 @@ def demo(ctx: click.Context) -> None:
             status_link=lambda token: public_link("public.appeal_status", token=token),
         )
         if result.get("already"):
-            click.echo("demo data is already loaded")
+            if show_codes:
+                _echo_codes(session, settings.building)
+            else:
+                click.echo(
+                    "demo data is already loaded (kiosk demo --show-codes gives its admin a new "
+                    "password and prints it with the licence's codes)"
+                )
             return
         # Applications seal resident IDs with the instance's key, so they need the app.
         licence = load_applications(
             session, settings, result["tenant_rows"], result["officer"], utcnow()
         )
+        applications, claims = application_counts(session, settings.building)
     click.echo(
         f"demo data loaded: {result['tenants']} companies, {result['appeals']} appeals, "
-        f"5 applications and 4 claims, {result['policies']} policies, {result['events']} events\n"
+        f"{applications} applications and {claims} claims, {result['policies']} policies, "
+        f"{result['events']} events\n"
         f"staff sign-in at /admin: {result['username']} / {result['password']} (shown once)\n"
         f"a licence to collect at the kiosk (领取执照): {licence['uscc']}, "
-        f"pickup code {licence['code']}"
+        f"pickup code {licence['code']}\n"
+        "(kiosk demo --show-codes gives the admin a new password and prints these codes again)"
     )
+
+
+def _echo_codes(session: Any, building: str) -> None:
+    """Print a new password for the demo's admin and the codes of each licence to collect."""
+    from kiosk.services.demo_codes import show_codes
+
+    codes = show_codes(session, building)
+    if codes.username is None:
+        click.echo("the demo's admin account is gone: kiosk staff create NAME --role admin")
+    else:
+        click.echo(
+            f"staff sign-in at /admin: {codes.username} / {codes.password} (a new password: "
+            "the one shown before no longer works)"
+        )
+    for uscc, code in codes.licences:
+        click.echo(f"a licence to collect at the kiosk (领取执照): {uscc}, pickup code {code}")
 
 
 if __name__ == "__main__":  # pragma: no cover

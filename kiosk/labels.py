@@ -201,6 +201,7 @@ AUDIT_GROUPS: dict[str, tuple[LazyString, dict[str, LazyString]]] = {
         {
             "staff.create": _l("Created a staff account"),
             "staff.sign_in": _l("Signed in"),
+            "staff.set_password": _l("Gave a staff account a new password"),
             "staff.locked": _l("Account locked after wrong passwords"),
             "staff.unlocked": _l("Unlocked a staff account"),
             "code.locked": _l("Pickup code locked after wrong tries"),

@@ -207,6 +207,7 @@ def test_kiosk_demo_command(
     finally:
         engine.dispose()
     assert sorted((task, status) for task, status, _ in rows) == [
+        ("address", "submitted"),
         ("claim", "approved"),
         ("claim", "approved"),
         ("claim", "approved"),
@@ -221,7 +222,19 @@ def test_kiosk_demo_command(
     assert all("v1:" in str(answers) for task, _, answers in rows if task == "register")
     again = CliRunner().invoke(main, ["--instance", instance, "demo"])
     assert again.exit_code == 0 and "already loaded" in again.output
-    assert shown[1] not in again.output
+    assert shown[1] not in again.output and "--show-codes" in again.output
+    # On request: a new password for the same admin (the first stops working), the same licence.
+    codes = CliRunner().invoke(main, ["--instance", instance, "demo", "--show-codes"])
+    assert codes.exit_code == 0, codes.output
+    renewed = re.search(r"admin / (\S+) \(a new password", codes.output)
+    assert renewed is not None and renewed[1] != shown[1], codes.output
+    assert f"领取执照): {licence[1]}, pickup code {licence[2]}" in codes.output
+    app = cli_apps[-1]
+    with app.app_context(), Session(app.extensions["kiosk.engine"]) as db:
+        settings = app.config["KIOSK"]
+        assert authenticate(db, settings, "admin", renewed[1]).role is Role.ADMIN
+        with pytest.raises(SignInFailed):
+            authenticate(db, settings, "admin", shown[1])
 
 
 def test_demo_print_history_feeds_the_printers_page(app: Flask, db: Session) -> None:

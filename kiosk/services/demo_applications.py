@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from kiosk.config import Settings
 from kiosk.models import InvoiceSlot, Room, Staff, Tenant, Window
 from kiosk.services import applications, claims
+from kiosk.services import tenants as tenants_service
 from kiosk.services.applications import Draft
 from kiosk.services.audit import Actor
 from kiosk.services.policies import search
@@ -80,16 +81,20 @@ def load_applications(
     officer: Staff,
     now: datetime,
 ) -> dict[str, str]:
-    """Five applications; returns the approved registration's USCC and pickup code."""
+    """Six applications and four claims; returns the approved registration's code and pickup
+    code."""
     rng = random.Random(f"applications:{settings.building}")  # noqa: S311 - made-up data
-    rooms = list(db.scalars(select(Room).order_by(Room.id)))
+    # Rooms no tenant has: where the new companies and the moving one are going.
+    rooms = {room.number: room for room in tenants_service.rooms(db, settings.building)}
     actor = Actor(officer, "demo")
     task = TASKS["register"]
     assert task.paperwork is not None and task.paperwork.approve is not None
     approved = applications.submit(
         db,
         settings,
-        _draft("register", _registration("长沙云帆数据科技有限公司", rooms[60], PEOPLE[0], rng)),
+        _draft(
+            "register", _registration("长沙云帆数据科技有限公司", rooms["1205"], PEOPLE[0], rng)
+        ),
         now=now - timedelta(days=3),
     )
     first17 = "91430102MA4" + "".join(rng.choices("0123456789ABCDEFGHJKLMNPQRTUWXY", k=6))
@@ -115,7 +120,7 @@ def load_applications(
         settings,
         _draft(
             "register",
-            _registration("湖南湘江明德企业管理咨询有限公司", rooms[100], PEOPLE[1], rng),
+            _registration("湖南湘江明德企业管理咨询有限公司", rooms["1705"], PEOPLE[1], rng),
         ),
         now=now - timedelta(hours=5),
     )
@@ -135,6 +140,25 @@ def load_applications(
             ),
         ),
         now=now - timedelta(hours=3),
+    )
+    moving = rooms["908"]
+    applications.submit(
+        db,
+        settings,
+        _draft(
+            "address",
+            _tenant_answers(
+                tenants[8],
+                company_confirmed=True,
+                applicant_name="孙丽",
+                applicant_mobile="13600000000",
+                destination="in_building",
+                floor=str(moving.floor),
+                room_id=moving.id,
+                effective=(now + timedelta(days=14)).astimezone(settings.zone).date().isoformat(),
+            ),
+        ),
+        now=now - timedelta(hours=2),
     )
     tax = applications.submit(
         db,
