@@ -256,10 +256,11 @@ def test_application_screens_have_no_violations(
     assert audit.problems == [], "\n" + "\n".join(audit.problems)
 
 
-def _resolved_token(kiosk: LiveKiosk) -> str:
+def _resolved_token(kiosk: LiveKiosk, skip: int = 0) -> str:
     with sqlite3.connect(kiosk.database) as connection:
         (token,) = connection.execute(
-            "SELECT token FROM appeal WHERE status = 'resolved' ORDER BY id LIMIT 1"
+            "SELECT token FROM appeal WHERE status = 'resolved' ORDER BY id LIMIT 1 OFFSET ?",
+            (skip,),
         ).fetchone()
     return str(token)
 
@@ -271,8 +272,8 @@ def test_status_page_on_a_phone_has_no_violations(
     browser: Browser, live_kiosk: LiveKiosk, axe_script: Path, viewport: dict[str, int]
 ) -> None:
     problems: list[str] = []
-    token = _resolved_token(live_kiosk)
-    for locale in ("zh_CN", "en"):
+    for number, locale in enumerate(("zh_CN", "en")):
+        token = _resolved_token(live_kiosk, number)  # each language rates an appeal of its own
         context = _context(browser, viewport, is_mobile=True)
         page = context.new_page()
         errors = watch_console(page)
@@ -289,6 +290,11 @@ def test_status_page_on_a_phone_has_no_violations(
         page.locator("form[action$='/rate'] button[type=submit]").click()  # nothing chosen
         expect(page.locator(".error-summary").first).to_be_visible()
         audit.check("status-rating-error")
+        page.locator("input[name=rating][value=dissatisfied]").check()
+        page.locator("#reason").fill("电梯还是经常停运")
+        page.locator("form[action$='/rate'] button[type=submit]").click()
+        expect(page.locator("[data-reopen-window]")).to_be_visible()  # 不满意: reopen stays open
+        audit.check("status-dissatisfied")
         page.goto(f"{live_kiosk.url}/status/not-a-token")
         audit.check("status-not-found")
         context.close()
