@@ -1,4 +1,4 @@
-"""The licence's printed furniture: the red frame, the stylised authority mark, the QR code."""
+"""The licence's printed furniture: the red frame, the emblem's place, the QR code."""
 
 from __future__ import annotations
 
@@ -11,9 +11,18 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
-__all__ = ["QR_PX_PER_MODULE", "RED", "draw_frame", "draw_mark", "draw_qr", "qr_image"]
+__all__ = [
+    "GREY",
+    "QR_PX_PER_MODULE",
+    "RED",
+    "draw_emblem_place",
+    "draw_frame",
+    "draw_qr",
+    "qr_image",
+]
 
 RED = Color(0.78, 0.09, 0.11)  # the licence frame's red
+GREY = Color(0.45, 0.45, 0.45)  # the placeholder's words: plainly not part of the licence
 QR_PX_PER_MODULE = 8  # image pixels per QR module: a viewer that smooths scaled images stays sharp
 
 # Insets of the frame's lines from the paper edge (reportlab points).
@@ -76,20 +85,21 @@ def _diamond(canvas: Canvas, x: float, y: float, radius: float) -> None:
     canvas.drawPath(path, stroke=0, fill=1)
 
 
-def draw_mark(canvas: Canvas, x: float, y: float, radius: float, font: str) -> None:
-    """A stylised red ring marked 登记机关 / 自助打印 over the authority's name and date."""
-    # Deliberately unlike a real seal: no star, no authority name around the ring.
+def draw_emblem_place(canvas: Canvas, x: float, y: float, size: float, font: str) -> None:
+    """The place of the national emblem above the title: a dashed outline, `size` square with
+    its lower-left corner at (x, y), that the issuing authority's printed form replaces."""
+    # The emblem itself is not drawn: its use is regulated (国徽法), and a licence shows it
+    # only as the issuing authority prints it.
     canvas.saveState()
     canvas.setStrokeColor(RED)
-    canvas.setFillColor(RED)
-    canvas.setLineWidth(1.6)
-    canvas.circle(x, y, radius, stroke=1, fill=0)
-    canvas.setLineWidth(0.5)
-    canvas.circle(x, y, radius - 1.6 * mm, stroke=1, fill=0)
+    canvas.setLineWidth(0.6)
+    canvas.setDash(2, 2)
+    canvas.roundRect(x, y, size, size, size / 8, stroke=1, fill=0)
+    canvas.setFillColor(GREY)
     canvas.setFont(font, 9)
-    canvas.drawCentredString(x, y + radius * 0.55, "登记机关")
-    canvas.setFont(font, 6.5)
-    canvas.drawCentredString(x, y - radius * 0.8, "自助打印")
+    canvas.drawCentredString(x + size / 2, y + size / 2 + 1, "国徽")
+    canvas.setFont(font, 5)
+    canvas.drawCentredString(x + size / 2, y + size / 2 - 6.5, "由登记机关套印")
     canvas.restoreState()
 
 

@@ -45,6 +45,7 @@ class LicenceDocument:
     verification_url: str  # encoded in the QR code; opens our licence verification page
     business_term: str = "长期"  # 营业期限 (see business_term_text)
     copy: bool = True  # 副本 (the A4 copy the kiosk prints) rather than 正本
+    copy_number: str = "1-1"  # 副本编号: the first copy of one issued (1-1, 1-2 …)
 
     def __post_init__(self) -> None:
         """Refuse values that would print a licence nobody can use."""
@@ -82,7 +83,7 @@ class LicenceDocument:
         return cls(**values)
 
 
-_DEFAULTED = frozenset({"business_term", "copy"})
+_DEFAULTED = frozenset({"business_term", "copy", "copy_number"})
 
 
 def format_date_cn(day: date) -> str:
