@@ -114,6 +114,32 @@ def transaction(session: Session) -> Iterator[Session]:
         raise
 
 
+def probe_write(engine: Engine, tables: tuple[str, ...], timeout_ms: int) -> None:
+    """Take, and give back at once, the lock a write needs; OperationalError when that takes
+    longer than `timeout_ms` (another connection holds the database or one of `tables`).
+
+    Reading proves little: SQLite's WAL and PostgreSQL's MVCC read past a held write lock."""
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            raw = connection.connection.driver_connection
+            assert raw is not None
+            (usual,) = raw.execute("PRAGMA busy_timeout").fetchone()
+            raw.execute(f"PRAGMA busy_timeout={int(timeout_ms)}")
+            try:
+                with connection.execution_options(**{_IMMEDIATE: True}).begin():
+                    pass  # BEGIN IMMEDIATE: the write lock, or SQLITE_BUSY after the timeout
+            finally:
+                raw.execute(f"PRAGMA busy_timeout={int(usual)}")
+            return
+        with connection.begin() as probe:
+            connection.exec_driver_sql(f"SET LOCAL lock_timeout = {int(timeout_ms)}")
+            connection.exec_driver_sql(f"SET LOCAL statement_timeout = {2 * int(timeout_ms)}")
+            names = ", ".join(engine.dialect.identifier_preparer.quote(t) for t in tables)
+            # What every INSERT and UPDATE takes first; refused in a read-only transaction.
+            connection.exec_driver_sql(f"LOCK TABLE {names} IN ROW EXCLUSIVE MODE")
+            probe.rollback()
+
+
 def get_session() -> Session:
     """The request's session, opened on first use and closed when the request ends."""
     if "db_session" not in g:

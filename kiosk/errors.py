@@ -61,6 +61,14 @@ class Conflict(DomainError):
     status = 409
 
 
+class BadInput(DomainError):
+    """A request no form could have sent (a NUL, a nameless part): refused before any view,
+    on an error page of its own (never a flash on the page it claims to come from)."""
+
+    code = "bad_request"
+    status = 400
+
+
 class ServiceBusy(DomainError):
     """The database is locked or unreachable for now; nothing was saved, nothing was lost."""
 
@@ -91,7 +99,7 @@ def render_error(error: DomainError) -> BaseResponse | tuple[Any, int]:
             body["fields"] = {name: str(text) for name, text in error.fields.items()}
         return jsonify(body), error.status
     # Absent (or out of reach) is a 404 page, never a bounce back to a page that names it.
-    bounce = not isinstance(error, NotFound) and error.status < 500
+    bounce = not isinstance(error, BadInput | NotFound) and error.status < 500
     if face == "admin" and request.method == "POST" and bounce:
         flash(str(error.message), "error")
         return redirect(_same_site(request.referrer) or url_for("admin.index"), 303)

@@ -39,5 +39,8 @@ def set_security_headers(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    """Register the header hook."""
+    """Register the header hook, and refuse malformed requests before anything reads them."""
+    from kiosk import input_guard
+
+    input_guard.init_app(app)
     app.after_request(set_security_headers)

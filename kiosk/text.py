@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from uniseg.graphemecluster import extended_pictographic, grapheme_clusters
 
@@ -82,3 +84,30 @@ def is_whole(value: str) -> bool:
     str.isdigit, and int() refuses the first)."""
     return value.isascii() and value.isdigit()
 
+
+JSON_MAX_DEPTH = 32  # arrays and objects inside each other; nothing of ours nests past 5
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def strict_json_loads(document: str | bytes) -> Any:
+    """`json.loads`, refusing (with a json.JSONDecodeError, a ValueError) what it would accept
+    but nothing can store or show: nesting deeper than JSON_MAX_DEPTH (which would otherwise
+    exhaust the stack) and half a surrogate pair ("\\ud800", not a character at all)."""
+    text = document if isinstance(document, str) else document.decode("utf-8", "surrogatepass")
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise json.JSONDecodeError(f"nested deeper than {JSON_MAX_DEPTH}", text, 0) from None
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            found = _SURROGATE.search(item)
+            if found:
+                raise json.JSONDecodeError(f"a lone surrogate {found.group()!a}", text, 0)
+        elif isinstance(item, dict | list):
+            if depth >= JSON_MAX_DEPTH:
+                raise json.JSONDecodeError(f"nested deeper than {JSON_MAX_DEPTH}", text, 0)
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return value

@@ -40,6 +40,14 @@ def _compact(value: str) -> str:
     return re.sub(r"[\s\-]", "", value).upper()
 
 
+def pickup_code(value: str) -> str | None:
+    """The 6-digit pickup code in ASCII digits, or None. Full-width digits (a Chinese input
+    method's ９６１１０５) are the same digits and are taken; other scripts' digits (٩٦١١٠٥)
+    are not the code on the slip and are refused, like letters."""
+    code = _compact(value)
+    return code if len(code) == 6 and code.isascii() and code.isdigit() else None
+
+
 def normalize_uscc(value: str) -> str:
     """Full-width to half-width, spaces and dashes out, upper case."""
     return _compact(value)

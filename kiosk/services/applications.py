@@ -31,6 +31,7 @@ from kiosk.services.audit import Actor
 from kiosk.services.lockouts import Rule, Source
 from kiosk.services.once import create_once
 from kiosk.services.references import new_token, next_reference
+from kiosk.validators import pickup_code
 
 PICKUP_DIGITS = 6
 # Five wrong pickup codes, then a wait (1, 5, 15, 60 min for a session; a key's at most 15).
@@ -502,13 +503,15 @@ def find_for_fixing(
     db: Session, reference: str, code: str, source: Source | None = None
 ) -> Application:
     """The application a tenant wants to fix, by its reference and pickup code (rate limited)."""
+    parsed = pickup_code(code)
+    if parsed is None:  # before any lookup: the answer says nothing of the reference
+        raise ValidationFailed(fields={"code": _l("The pickup code is 6 digits.")})
     reference = reference.strip().upper()[:24]
     application = db.scalar(select(Application).where(Application.reference == reference))
     right = check_code(
         db,
         f"fix:{reference}",
-        lambda: application is not None
-        and secrets.compare_digest(application.pickup_code, code.strip()),
+        lambda: application is not None and secrets.compare_digest(application.pickup_code, parsed),
         source,
     )
     if application is None or not right:

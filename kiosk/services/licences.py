@@ -28,7 +28,7 @@ from kiosk.models import (
 from kiosk.services.applications import add_event, check_code
 from kiosk.services.lockouts import Source
 from kiosk.services.references import new_token
-from kiosk.validators import normalize_uscc
+from kiosk.validators import normalize_uscc, pickup_code
 from printers import PrinterError
 from printers.licence import (
     LicenceDocument,
@@ -128,9 +128,10 @@ def find_for_collection(
     key = normalize_uscc(uscc)[:18]
     if not key:
         raise ValidationFailed(fields={"uscc": _l("Enter the unified social credit code.")})
-    code = code.strip()
-    if not (len(code) == 6 and code.isdigit()):
+    parsed = pickup_code(code)
+    if parsed is None:
         raise ValidationFailed(fields={"code": _l("The pickup code is 6 digits.")})
+    code = parsed
     found = db.execute(
         select(Licence, Application)
         .join(Application, Licence.application_id == Application.id)

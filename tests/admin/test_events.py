@@ -87,7 +87,7 @@ def test_staff_publish_an_event_and_it_is_audited(
         ({"capacity": "10001"}, "capacity", "Enter a number of places from 1 to 10,000."),
         ({"capacity": "many"}, "capacity", "Enter a number of places from 1 to 10,000."),
         ({"place": ""}, "place", "Give the place, or a web address for an online event."),
-        ({"title": "课\x00堂"}, "title", "Remove the control or invisible characters"),
+        ({"title": "课\x07堂"}, "title", "Remove the control or invisible characters"),
         ({"title": "长" * 201}, "title", "Keep it to 200 characters or fewer."),
         ({"online_url": "javascript:alert(1)"}, "online_url", "Enter a web address starting"),
     ],

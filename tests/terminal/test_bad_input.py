@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from kiosk.models import Appeal, Tenant
 from kiosk.services.printing import PrintWorker
 from tests.support.fake_printer import FakePrinter
+from tests.support.pages import csrf_token
 from tests.support.terminal import Terminal, reference_on
 
 LANGUAGES = ["zh_CN", "en"]
@@ -90,7 +91,8 @@ def test_control_characters_and_bidi_overrides_are_removed_with_a_notice(
     terminal: Terminal, make_tenant: Callable[..., Tenant], locale: str
 ) -> None:
     _at_description(terminal, make_tenant(), locale)
-    sneaky = "空调\u202e不制冷\x1b[2J\x00，请\u2066尽快\u2069维修"
+    # (A NUL is refused with the whole request: test_a_nul_anywhere_is_refused_before_any_view.)
+    sneaky = "空调\u202e不制冷\x1b[2J\x07，请\u2066尽快\u2069维修"
     response = terminal.answer("/appeal/description", description=sneaky)
     assert response.status_code == 200
     page = _text(response)
@@ -253,3 +255,180 @@ def test_oversized_request_body_is_refused_politely(
     response = terminal.answer("/appeal/description", description="长" * 600_000)  # ~1.8 MB
     assert response.status_code == 413
     assert "提交的内容过大。" in _text(response)
+
+
+# ---- requests no form of ours could send: a 400 in both languages, never a 500 -------------
+
+REFUSED_NUL = {
+    "zh_CN": "提交的内容含有无法接受的字符（NUL），未保存任何内容。",
+    "en": "What was sent holds a character that cannot be accepted (a NUL). Nothing was saved.",
+}
+NAMELESS = {
+    "zh_CN": "提交的内容无法读取：表单中有一项没有名称。未保存任何内容。",
+    "en": "What was sent could not be read: a part of the form has no name. Nothing was saved.",
+}
+SIX_DIGITS = {"zh_CN": "取件码为 6 位数字。", "en": "The pickup code is 6 digits."}
+UNSTORED = ("web_session", "kiosk_log")  # a visit's own session, and the kiosk's log lines
+
+
+def stored(db: Session) -> dict[str, int]:
+    """How many rows each table holds (what a refused request must leave as it was)."""
+    from kiosk.models.base import Base
+
+    db.rollback()  # a fresh snapshot
+    return {
+        table.name: db.scalar(select(func.count()).select_from(table)) or 0
+        for table in Base.metadata.sorted_tables
+        if table.name not in UNSTORED
+    }
+
+
+def _signed_in(client: FlaskClient) -> None:
+    page = client.get("/admin/sign-in").get_data(as_text=True)
+    form = {"username": "officer", "password": "correct horse battery"}
+    response = client.post("/admin/sign-in", data={**form, "csrf_token": csrf_token(page)})
+    assert response.status_code == 303
+
+
+def _form(client: FlaskClient, path: str, **fields: str) -> dict[str, str]:
+    """`fields` and the session's CSRF token (one for every form; /fix is a page that has one)."""
+    return {"csrf_token": csrf_token(client.get("/fix").get_data(as_text=True)), **fields}
+
+
+CODE_FORMS = {
+    "/fix": {"reference": "DJ-20261125-0001", "code": "123456"},
+    "/collect": {"uscc": "91430102MA4T00001X", "code": "123456"},
+    "/admin/sign-in": {"username": "officer", "password": "correct horse battery"},
+    "/appeal/description": {"description": "电梯坏了"},
+}
+
+
+@pytest.mark.parametrize("locale", LANGUAGES)
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/status/abc%00def", None),
+        ("/admin/appeals/SQ-%00", None),
+        ("/admin/applications?q=%00", None),
+        ("/status/abc?page=%00", None),
+        ("/fix", "reference"),
+        ("/collect", "uscc"),
+        ("/admin/sign-in", "username"),
+        ("/appeal/description", "description"),
+        ("/appeal/description", "name\x00"),  # in a field's name, not its value
+    ],
+)
+def test_a_nul_anywhere_is_refused_before_any_view(
+    make_app: Callable[..., Flask],
+    db: Session,
+    make_staff: Callable[..., object],
+    locale: str,
+    path: str,
+    field: str | None,
+) -> None:
+    client = make_app(default_locale=locale).test_client()
+    make_staff()
+    if path.startswith("/admin/") and field is None:
+        _signed_in(client)
+    before = stored(db)
+    if field is None:
+        response = client.get(path)
+    else:
+        data = _form(client, path, **CODE_FORMS[path])
+        if field in data:
+            data[field] += "\x00"
+        else:
+            data[field] = "x"
+        response = client.post(path, data=data)
+    assert response.status_code == 400
+    assert REFUSED_NUL[locale] in _text(response)
+    assert stored(db) == before
+
+
+def _multipart(client: FlaskClient, path: str, token: str) -> object:
+    """A well-formed body but for one part that has no name (no browser sends that)."""
+    body = (
+        f'--b\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+        "--b\r\nContent-Disposition: form-data\r\n\r\n电梯坏了\r\n--b--\r\n"
+    )
+    return client.post(path, data=body.encode(), content_type="multipart/form-data; boundary=b")
+
+
+@pytest.mark.parametrize("locale", LANGUAGES)
+@pytest.mark.parametrize("path", ["/fix", "/admin/sign-in", "/appeal/description", "/language"])
+def test_a_form_part_without_a_name_is_refused(
+    make_app: Callable[..., Flask], db: Session, locale: str, path: str
+) -> None:
+    client = make_app(default_locale=locale).test_client()
+    token = _form(client, "/fix")["csrf_token"]
+    before = stored(db)
+    response = _multipart(client, path, token)
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    assert NAMELESS[locale] in _text(response)
+    assert stored(db) == before
+
+
+@pytest.mark.parametrize("path", ["/", "/status/abc", "/admin/sign-in", "/healthz"])
+def test_a_host_name_that_is_no_host_name_is_refused(client: FlaskClient, path: str) -> None:
+    response = client.get(path, headers={"Host": "a" * 64 + ".example"})  # a label is ≤ 63
+    assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    assert "主机名无效" in text and "host name in the request is not valid" in text
+
+
+@pytest.fixture
+def sent_back(
+    make_app: Callable[..., Flask], db: Session, rooms: list[object]
+) -> Callable[[str], tuple[FlaskClient, str, str]]:
+    """A client in `locale` and a submitted registration's reference and pickup code."""
+    from tests.terminal.test_applications import fill_register, ok, submit
+
+    def factory(locale: str) -> tuple[FlaskClient, str, str]:
+        client = make_app(default_locale=locale).test_client()
+        fill_register(Terminal(client), rooms)  # type: ignore[arg-type]
+        ok(submit(Terminal(client), "register"))
+        client.post("/reset")
+        from kiosk.models import Application
+
+        application = db.scalars(select(Application)).one()
+        return client, application.reference, application.pickup_code
+
+    return factory
+
+
+FOREIGN = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")  # Arabic-Indic digits
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+@pytest.mark.parametrize("locale", LANGUAGES)
+def test_other_scripts_digits_in_the_pickup_code_say_six_digits_whether_or_not_it_exists(
+    sent_back: Callable[[str], tuple[FlaskClient, str, str]], db: Session, locale: str
+) -> None:
+    client, reference, code = sent_back(locale)
+    before = stored(db)
+    for ref in (reference, "DJ-20991231-9999"):  # one that exists, one that does not
+        for path, field in (("/fix", "reference"), ("/collect", "uscc")):
+            data = _form(client, path, **CODE_FORMS[path])
+            data.update({field: ref, "code": code.translate(FOREIGN)})
+            response = client.post(path, data=data)
+            assert response.status_code == 400, (path, ref)
+            assert SIX_DIGITS[locale] in _text(response)
+    assert stored(db) == before  # not even a wrong try counted
+
+
+def test_full_width_digits_are_the_same_pickup_code(
+    sent_back: Callable[[str], tuple[FlaskClient, str, str]], db: Session
+) -> None:
+    client, reference, code = sent_back("en")
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    answers = []
+    for ref in (reference, "DJ-20991231-9999"):
+        for typed in (wrong, wrong.translate(FULL_WIDTH)):
+            data = _form(client, "/fix", reference=ref, code=typed)
+            response = client.post("/fix", data=data)
+            answers.append((response.status_code, "not right" in _text(response)))
+    assert answers == [(400, True)] * 4  # the same answer, existing reference or not
+    data = _form(client, "/fix", reference=reference, code=code.translate(FULL_WIDTH))
+    response = client.post("/fix", data=data)
+    assert response.status_code == 409  # the right code: found, though not sent back yet
+    assert "not waiting for changes" in _text(response)

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from kiosk.db import transaction, utcnow
 from kiosk.models import Benefit, Policy, PolicyLevel
 from kiosk.services.policies import search
-from kiosk.text import clean_text
+from kiosk.text import clean_text, strict_json_loads
 
 # GB/T 4754-2017 sections (门类), the industries a policy may be for; one bit each.
 INDUSTRIES = {
@@ -352,7 +352,7 @@ def read_rows(data: bytes, filename: str) -> list[tuple[int, dict[str, Any]]]:
 
 def _json_rows(content: str) -> list[tuple[int, dict[str, Any]]]:
     try:
-        document = json.loads(content)
+        document = strict_json_loads(content)
     except json.JSONDecodeError as exc:
         raise PolicyError(
             [str(_l("Line %(line)s: not valid JSON (%(error)s)", line=exc.lineno, error=exc.msg))]
