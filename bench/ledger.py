@@ -165,12 +165,18 @@ def measure(
         ("status = new", first_page(status=AppealStatus.NEW)),
         ("category = transport", first_page(category="transport")),
         ("overdue", first_page(overdue_on=today)),
+        ("to follow up", first_page(follow_up=True)),
+        ("due today", first_page(due_on=today)),
         ("search, common word", first_page(q="停车")),
         ("search, no match (full scan)", first_page(q="不存在的词")),
         ("search, full reference", first_page(q=_newest_reference(db))),
         ("count, no filter", count()),
         ("count, status = new", count(status=AppealStatus.NEW)),
         ("count, overdue", count(overdue_on=today)),
+        (
+            "to-do counts (overdue, due today, to follow up)",
+            lambda: ledger.follow_up_counts(db, today),
+        ),
         ("count, search common word", count(q="停车")),
         (f"CSV export, {EXPORT_ROWS:,} rows", export),
     ]

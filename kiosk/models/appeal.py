@@ -81,6 +81,8 @@ class Appeal(Timestamped, Base):
         Index("ix_appeal_category_id_id", "category_id", "id"),
         # The overdue filter: open statuses with a due date before today.
         Index("ix_appeal_status_due_date", "status", "due_date"),
+        # The follow-up queue and its counts: 不满意 ratings by status and due date.
+        Index("ix_appeal_rating_status_due_date", "rating", "status", "due_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

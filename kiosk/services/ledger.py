@@ -130,11 +130,15 @@ _EXPORT_COLUMNS = (
     Appeal.resolved_at,
     Appeal.rating_reason,
 )
-_DISSATISFIED = and_(Appeal.status == AppealStatus.CLOSED, Appeal.rating == Rating.DISSATISFIED)
+_DISSATISFIED = and_(Appeal.rating == Rating.DISSATISFIED, Appeal.status == AppealStatus.CLOSED)
 # The follow-up queue: the tenant said the answer did not solve it (不满意 or 问题没有解决).
 FOLLOW_UP = or_(_DISSATISFIED, Appeal.status == AppealStatus.REOPENED)
-# What staff owe: an answer to an open appeal, or a follow-up to a 不满意 rating.
-OWED = or_(Appeal.status.in_(OPEN), _DISSATISFIED)
+
+
+def _owed(due: ColumnElement[bool]) -> ColumnElement[bool]:
+    """What staff owe (an answer to an open appeal, a follow-up to a 不满意) with a due date
+    condition inside each branch, so that each is a range of an index, not a scan."""
+    return or_(and_(Appeal.status.in_(OPEN), due), and_(_DISSATISFIED, due))
 
 
 @dataclass(frozen=True)
@@ -187,9 +191,9 @@ def _conditions(db: Session, wanted: AppealFilter) -> list[ColumnElement[bool]]:
         category_id = db.scalar(code)
         conditions.append(Appeal.category_id == category_id if category_id else false())
     if wanted.overdue_on is not None:
-        conditions += [OWED, Appeal.due_date < wanted.overdue_on]
+        conditions.append(_owed(Appeal.due_date < wanted.overdue_on))
     if wanted.due_on is not None:
-        conditions += [OWED, Appeal.due_date == wanted.due_on]
+        conditions.append(_owed(Appeal.due_date == wanted.due_on))
     if wanted.follow_up:
         conditions.append(FOLLOW_UP)
     if wanted.assignee_id is not None:
@@ -311,15 +315,12 @@ def count_appeals(db: Session, wanted: AppealFilter) -> int:
 
 
 def follow_up_counts(db: Session, today: date) -> FollowUpCounts:
-    """How many appeals are in the follow-up queue, overdue and due today (one aggregate query)."""
-    row = db.execute(
-        select(
-            func.count().filter(FOLLOW_UP),
-            func.count().filter(OWED, Appeal.due_date < today),
-            func.count().filter(OWED, Appeal.due_date == today),
-        ).select_from(Appeal)
-    ).one()
-    return FollowUpCounts(*(int(value or 0) for value in row))
+    """How many appeals are in the follow-up queue, overdue and due today (three index counts)."""
+    return FollowUpCounts(
+        follow_up=count_appeals(db, AppealFilter(follow_up=True)),
+        overdue=count_appeals(db, AppealFilter(overdue_on=today)),
+        due_today=count_appeals(db, AppealFilter(due_on=today)),
+    )
 
 
 def iter_appeals(

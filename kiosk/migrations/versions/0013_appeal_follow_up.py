@@ -19,6 +19,7 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("appeal") as batch:
         batch.add_column(sa.Column("rated_at", sa.DateTime(timezone=True), nullable=True))
+    op.create_index("ix_appeal_rating_status_due_date", "appeal", ["rating", "status", "due_date"])
     # Appeals rated before this column existed: the time of their last rating on the timeline.
     op.execute(
         "UPDATE appeal SET rated_at = (SELECT max(e.created_at) FROM appeal_event e"
@@ -27,5 +28,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_appeal_rating_status_due_date", table_name="appeal")
     with op.batch_alter_table("appeal") as batch:
         batch.drop_column("rated_at")
