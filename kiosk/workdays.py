@@ -38,3 +38,12 @@ def add_workdays(
         if is_workday(day, holidays, workdays):
             remaining -= 1
     return day
+
+
+def has_official_calendar(day: date) -> bool:
+    """Whether the official calendar (holidays and make-up workdays) covers `day`'s year."""
+    try:
+        chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return False
+    return True

@@ -43,6 +43,7 @@ KNOWN_POLICIES = frozenset(
         "BrowserSignin",
         "DefaultBrowserSettingEnabled",
         "DefaultGeolocationSetting",
+        "ForcedLanguages",
         "DefaultNotificationsSetting",
         "DeveloperToolsAvailability",
         "DownloadRestrictions",
@@ -217,6 +218,16 @@ def test_launcher_opens_the_kiosk_on_a_fresh_profile_it_deletes(tmp_path: Path) 
     assert Path(profile).parent.parent == tmp_path / "run"
     assert not any(arg.startswith(("--window-size", "--start-maximized")) for arg in args)
     assert list((tmp_path / "run").iterdir()) == []  # this profile and the stale one are gone
+
+
+def test_the_browser_speaks_chinese_first(tmp_path: Path) -> None:
+    """Chromium's own words (and a date's format) are Chinese; pages are asked for zh-CN."""
+    args = run_launcher(tmp_path)
+    assert "--lang=zh-CN" in args
+    assert "--accept-lang=zh-CN,zh,en" in args
+    assert re.search(r'^export LANGUAGE="zh_CN:zh"$', LAUNCHER.read_text(), re.M)
+    policies = json.loads(POLICIES.read_text(encoding="utf-8"))
+    assert policies["ForcedLanguages"][0] == "zh-CN"
 
 
 def test_launcher_url_and_wayland_can_be_chosen(tmp_path: Path) -> None:

@@ -25,3 +25,10 @@ def test_configured_dates_win_over_the_calendar() -> None:
 
 def test_years_beyond_the_official_calendar_fall_back_to_weekdays() -> None:
     assert add_workdays(date(2031, 1, 3), 1) == date(2031, 1, 6)
+
+
+def test_whether_a_year_has_its_official_calendar_is_known() -> None:
+    from kiosk.workdays import has_official_calendar
+
+    assert has_official_calendar(date(2026, 10, 1))
+    assert not has_official_calendar(date(2031, 1, 3))

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date
 
-from flask_babel import format_date, gettext
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, Field, RadioField, SelectChoice, TextAreaField
-from wtforms.validators import StopValidation
+from wtforms import RadioField, SelectChoice, StringField, TextAreaField
 
 from kiosk.errors import ValidationFailed
 from kiosk.services import licences, tenants
+from kiosk.tasks import dates
 from kiosk.tasks.applying import (
     OneOf,
     answers_step,
@@ -27,7 +27,7 @@ from kiosk.tasks.rooms import floor_step, room_address, room_label_of, room_step
 IN_BUILDING = "in_building"
 MOVING_OUT = "moving_out"
 ADDRESS_MAX = 200
-LATEST_DAYS = 365
+EFFECTIVE_DAYS = 90  # the calendar offers today and the 89 days after it
 
 
 class DestinationForm(FlaskForm):
@@ -62,43 +62,21 @@ class NewAddressForm(FlaskForm):
     )
 
 
-def _effective_check(form: FlaskForm, field: Field) -> None:
-    if field.data is None:
-        raise StopValidation(gettext("Enter the date the new address takes effect."))
-
-
-def _today(ctx: StepContext) -> date:
-    return datetime.now(ctx.settings.zone).date()
-
-
 class EffectiveForm(FlaskForm):
-    """From when the new address applies."""
+    """From when the new address applies: a day tapped on the kiosk's calendar."""
 
-    effective = DateField(
-        _l("Date the new address takes effect"),
-        validators=[_effective_check],
-        render_kw={"data-keyboard": "none"},
-    )
+    effective = StringField(_l("Date the new address takes effect"))
 
 
 def _prepare_effective(form: FlaskForm, ctx: StepContext) -> None:
-    if isinstance(form.effective.data, str):
-        form.effective.data = date.fromisoformat(form.effective.data)
-    today = _today(ctx)
-    form.effective.render_kw = {
-        **(form.effective.render_kw or {}),
-        "min": today.isoformat(),
-        "max": (today + timedelta(days=LATEST_DAYS)).isoformat(),
-    }
+    form.calendar = dates.calendar(ctx.settings, EFFECTIVE_DAYS)
 
 
 def _save_effective(form: FlaskForm, answers: Answers, ctx: StepContext) -> None:
-    today = _today(ctx)
-    if form.effective.data < today:
-        raise ValidationFailed(fields={"effective": _l("The date cannot be in the past.")})
-    if form.effective.data > today + timedelta(days=LATEST_DAYS):
-        raise ValidationFailed(fields={"effective": _l("Choose a date within the next 12 months.")})
-    answers["effective"] = form.effective.data.isoformat()
+    day = dates.parse_day(form.effective.data)
+    answers["effective"] = dates.check_day(
+        day, ctx.settings, EFFECTIVE_DAYS, "effective"
+    ).isoformat()
 
 
 def _in_building(answers: Answers) -> bool:
@@ -197,6 +175,7 @@ TASK = application_task(
             _l("From when does the new address apply?"),
             EffectiveForm,
             ("effective",),
+            template=dates.TEMPLATE,
             prepare=_prepare_effective,
             save=_save_effective,
         ),

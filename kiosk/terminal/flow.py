@@ -28,7 +28,7 @@ from kiosk.access import public
 from kiosk.errors import Conflict, ServiceBusy, ValidationFailed
 from kiosk.services import printing, tenants
 from kiosk.sessions import write_session_now
-from kiosk.tasks import TASKS, Answers, Step, StepContext, Task
+from kiosk.tasks import TASKS, Answers, Step, StepContext, Task, dates
 from kiosk.terminal.common import TASK, SubmitForm, answers_of, bp, context, store, task_or_404
 
 
@@ -65,6 +65,9 @@ def render_step(
             # An application acts on a company of the building: no "not on the list" for it.
             "allow_other": task.paperwork is None,
         }
+    if step.template == dates.TEMPLATE:
+        chosen = dates.parse_day(answers.get(step.fields[0]))
+        extra = {"shown": dates.month_of(form.calendar, chosen, request.args.get("month"))}
     steps = task.active_steps(answers)
     position = next((i for i, s in enumerate(steps) if s.slug == step.slug), 0) + 1
     html = render_template(

@@ -326,13 +326,16 @@ def test_address_change_within_the_building_in_english(
     _next(page, EN)
 
     today = datetime.now(ZONE).date()
-    page.locator("#effective").fill((today - timedelta(days=2)).isoformat())
-    _next(page, EN)
-    expect(page.locator(".error-summary")).to_contain_text("The date cannot be in the past.")
-    _shot(page, shots, "address-effective-error-en")
-    effective = today + timedelta(days=14)
-    page.locator("#effective").fill(effective.isoformat())
-    _next(page, EN)
+    expect(page.locator("input[type=date]")).to_have_count(0)  # the kiosk's own calendar
+    expect(page.locator(f'[data-day="{today.isoformat()}"]')).to_be_visible()
+    expect(page.locator(f'[data-day="{today - timedelta(days=1)}"]')).to_have_count(0)
+    _shot(page, shots, "address-effective-en")
+    effective = today + timedelta(days=45)  # a month or two on: turn the pages
+    while not page.locator(f'[data-day="{effective}"]').count():
+        with page.expect_navigation():
+            page.locator('[data-month-turn="next"]').click()
+    with page.expect_navigation():
+        page.locator(f'[data-day="{effective}"]').click()
 
     expect(page.locator("h1")).to_have_text(EN["check"])
     summary = page.locator("dl.summary")
