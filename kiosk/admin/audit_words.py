@@ -93,10 +93,15 @@ def action_words(code: str) -> str:
     return str(words) if words is not None else code
 
 
+def target_kind(entry: AuditLog) -> str:
+    """What kind of record the action was done to, in words: "Application"."""
+    kind = AUDIT_TARGET.get(entry.target_type)
+    return str(kind) if kind is not None else entry.target_type
+
+
 def target_words(entry: AuditLog) -> str:
     """What the action was done to, in words: "Application DJ-20261124-0001"."""
-    kind = AUDIT_TARGET.get(entry.target_type)
-    name = str(kind) if kind is not None else entry.target_type
+    name = target_kind(entry)
     if entry.target_id in ("", "*"):
         return name
     return f"{name} {entry.target_id}"
