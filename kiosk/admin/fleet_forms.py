@@ -4,7 +4,6 @@ and how a time, a size, a state or a count reads on the page."""
 from __future__ import annotations
 
 import re
-from collections import Counter
 from datetime import datetime
 from typing import Any
 
@@ -222,12 +221,6 @@ def _refusal(name: str, text: Any) -> Any:
 def names_of(found: list[Kiosk]) -> dict[str, str]:
     """Each kiosk's name for people (its name, or its id), by id."""
     return {k.id: k.name or k.id for k in found}
-
-
-def counted(found: list[Kiosk]) -> dict[str, int]:
-    """How many of these kiosks are in each state (as `kiosks.state_counts` says it)."""
-    counts = Counter(k.state.value for k in found)
-    return {state.value: counts[state.value] for state in KioskState}
 
 
 def ago(when: datetime | None, now: datetime) -> str:
