@@ -106,3 +106,20 @@ def test_the_follow_up_queue_and_its_counts(
     due = ledger.list_appeals(db, ledger.AppealFilter(due_on=today)).items
     assert {row.reference for row in due} == {reopened.reference, fresh.reference}
     assert ledger.count_appeals(db, ledger.AppealFilter(follow_up=True, due_on=today)) == 1
+
+
+def test_staff_take_a_dissatisfied_appeal_up_again_and_it_leaves_the_queue_when_answered(
+    app: Flask, db: Session, rated: Callable[[str], Appeal], officer: Actor
+) -> None:
+    settings = app.config["KIOSK"]
+    today = ledger.today_in(settings.zone)
+    appeal = rated("dissatisfied")
+    queue = ledger.AppealFilter(follow_up=True)
+    assert [row.reference for row in ledger.list_appeals(db, queue).items] == [appeal.reference]
+    appeals.reopen(db, settings, appeal.id, "回访企业，重新协调物业", officer)
+    assert ledger.count_appeals(db, queue) == 1  # reopened: still to follow up
+    appeals.resolve(db, appeal.id, "已更换电梯控制柜。", officer)
+    assert ledger.count_appeals(db, queue) == 0
+    assert ledger.follow_up_counts(db, today) == ledger.FollowUpCounts(0, 0, 0)
+    appeals.rate(db, settings, appeal.token, "satisfied", "")
+    assert ledger.count_appeals(db, queue) == 0
