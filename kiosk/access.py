@@ -22,6 +22,7 @@ from kiosk import scope as reach
 from kiosk.db import get_session
 from kiosk.models import ApiToken, Role, Scope, Staff
 from kiosk.services import tokens
+from kiosk.services.fleet.logs import ONCE_A_MINUTE
 
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -75,9 +76,16 @@ def _check_token(scope: Scope) -> Response | None:
     token = tokens.verify(get_session(), presented) if presented else None
     if token is None:
         # A warning, so it is kept with the kiosk's logs: often a kiosk whose token was revoked.
+        # Kept once a minute for each address, with a count: a caller trying tokens by the
+        # thousand must not fill the table.
+        source = request.remote_addr or ""
         log.warning(
             "api request refused: no live token",
-            extra={"endpoint": request.endpoint, "remote_addr": request.remote_addr},
+            extra={
+                "endpoint": request.endpoint,
+                "remote_addr": source,
+                ONCE_A_MINUTE: f"api refused {source}",
+            },
         )
         return _token_refused(401, "unauthorized", "A live bearer token is required.")
     log.info(

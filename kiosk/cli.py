@@ -48,17 +48,30 @@ def main(ctx: click.Context, instance: str | None) -> None:
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--host", help="Address to listen on. [default: KIOSK_HOST, 127.0.0.1]")
+@click.option("--port", type=click.IntRange(1, 65535), help="Port. [default: KIOSK_PORT, 8080]")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
+def serve(ctx: click.Context, host: str | None, port: int | None, threads: int) -> None:
     """Serve the kiosk with waitress (creates the schema on an empty database)."""
     from waitress import serve as waitress_serve
 
     from kiosk.services.printing import PrintWorker
 
     app = _app(ctx)
+    served = app.config["KIOSK"]
+    if host is not None or port is not None:  # QR links must name where we really listen
+        served = served.model_copy(
+            update={"host": host or served.host, "port": port or served.port}
+        )
+        app.config["KIOSK"] = served
+    host, port = served.host, served.port
+    if not served.public_url:
+        log.warning(
+            "KIOSK_PUBLIC_URL is not set: QR codes and slips link to %s, where a phone may not "
+            "reach; set it to the address phones use",
+            served.link_base,
+        )
     engine = app.extensions["kiosk.engine"]
     if not schema_is_current(engine):
         from sqlalchemy import inspect
@@ -256,7 +269,7 @@ def printer_test(ctx: click.Context, url: str | None) -> None:
     app = _app(ctx)
     settings = app.config["KIOSK"]
     url = _printer_url(app, url)
-    link = (settings.public_url or "http://127.0.0.1:8080") + "/healthz"
+    link = settings.link_base + "/healthz"
     try:
         open_receipt_printer(url, timeout=settings.printer_timeout).print_receipt(
             test_slip(settings, utcnow(), link)
@@ -303,7 +316,7 @@ def demo(ctx: click.Context, show_codes: bool) -> None:
     settings = app.config["KIOSK"]
     upgrade(app.extensions["kiosk.engine"])
     # A request context, so the slips' QR links are built as the running kiosk builds them.
-    base = settings.public_url or "http://127.0.0.1:8080"
+    base = settings.link_base
     with _sessions(app)() as session, app.test_request_context(base_url=base):
         result: dict[str, Any] = load_demo(
             session,

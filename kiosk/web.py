@@ -28,11 +28,9 @@ def static_url(filename: str) -> str:
 
 
 def public_link(endpoint: str, **values: Any) -> str:
-    """An absolute link for a phone (QR codes): the configured public URL, else this host."""
-    public_url = current_app.config["KIOSK"].public_url
-    if public_url:
-        return str(public_url + url_for(endpoint, **values))
-    return url_for(endpoint, _external=True, **values)
+    """An absolute link for a phone (QR codes): the configured public URL, else the address
+    this kiosk serves on; never the request's Host header, which whoever sends it chooses."""
+    return str(current_app.config["KIOSK"].link_base + url_for(endpoint, **values))
 
 
 def init_app(app: Flask) -> None:

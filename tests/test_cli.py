@@ -157,6 +157,64 @@ def test_printer_test_prints_the_test_slip(tmp_path: Path) -> None:
     assert len(slip.cuts) == 1
 
 
+@pytest.mark.parametrize(
+    ("env", "link"),
+    [
+        ({"KIOSK_PORT": "8123"}, "http://127.0.0.1:8123/healthz"),
+        ({"KIOSK_HOST": "0.0.0.0", "KIOSK_PORT": "9000"}, "http://127.0.0.1:9000/healthz"),
+        ({"KIOSK_HOST": "kiosk-7.lan"}, "http://kiosk-7.lan:8080/healthz"),
+    ],
+)
+def test_the_test_slip_links_to_the_port_the_kiosk_serves_on(
+    tmp_path: Path, env: dict[str, str], link: str
+) -> None:
+    from tests.support.escpos_decoder import decode
+    from tests.support.fake_printer import FakePrinter
+
+    with FakePrinter() as printer:
+        args = ["--instance", str(tmp_path), "printer", "test", "--printer", printer.url]
+        result = CliRunner().invoke(main, args, env=env)
+        assert result.exit_code == 0, result.output
+        slip = decode(printer.wait_for_jobs(1, timeout=5)[0])
+    assert slip.qr_payloads == [link]
+
+
+def test_serve_says_once_where_links_go_without_a_public_url(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import waitress
+
+    served: list[dict[str, object]] = []
+
+    def fake_serve(app: object, **options: object) -> None:
+        from kiosk.web import public_link
+
+        with app.test_request_context(base_url="http://evil.example"):  # type: ignore[attr-defined]
+            options["link"] = public_link("public.appeal_status", token="t")
+        served.append(options)
+
+    monkeypatch.setattr(waitress, "serve", fake_serve)
+    env = {"KIOSK_PORT": "8123", "KIOSK_PRINT_WORKER": "false", "KIOSK_FLEET_AGENT": "false"}
+    args = ["--instance", str(tmp_path), "serve"]
+    with caplog.at_level("WARNING", logger="kiosk"):
+        assert CliRunner().invoke(main, args, env=env).exit_code == 0
+        assert CliRunner().invoke(main, [*args, "--port", "9001"], env=env).exit_code == 0
+        public = {**env, "KIOSK_PUBLIC_URL": "https://kiosk.example.gov.cn"}
+        assert CliRunner().invoke(main, args, env=public).exit_code == 0
+    assert [(o["port"], o["link"]) for o in served] == [
+        (8123, "http://127.0.0.1:8123/status/t"),
+        (9001, "http://127.0.0.1:9001/status/t"),  # --port is where it listens, and links go
+        (8123, "https://kiosk.example.gov.cn/status/t"),
+    ]
+    warnings = [r.getMessage() for r in caplog.records if "KIOSK_PUBLIC_URL" in r.getMessage()]
+    assert warnings == [
+        "KIOSK_PUBLIC_URL is not set: QR codes and slips link to http://127.0.0.1:8123, where "
+        "a phone may not reach; set it to the address phones use",
+        "KIOSK_PUBLIC_URL is not set: QR codes and slips link to http://127.0.0.1:9001, where "
+        "a phone may not reach; set it to the address phones use",
+    ]  # once a start, and not when it is set
+
+
 def test_printer_test_says_why_nothing_printed(tmp_path: Path) -> None:
     from tests.support.fake_printer import FakePrinter
 

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kiosk.errors import ValidationFailed
-from kiosk.models import ApiToken, AuditLog, PrintJob, PrintStatus, Scope
+from kiosk.models import ApiToken, AuditLog, KioskLog, PrintJob, PrintStatus, Scope
 from kiosk.services import tokens
+from kiosk.services.fleet import logs
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -128,3 +130,55 @@ def test_the_command_line_makes_lists_and_revokes(
     gone = runner.invoke(main, [*instance, "token", "revoke", key])
     # The command line speaks the station's default language, Chinese.
     assert gone.exit_code != 0 and "没有该编号或名称的有效令牌" in gone.output
+
+
+REFUSED = "api request refused: no live token"
+
+
+def _refused_rows(db: Session) -> list[tuple[str, int]]:
+    db.rollback()  # a fresh snapshot
+    rows = db.scalars(select(KioskLog).where(KioskLog.message == REFUSED)).all()
+    return sorted((row.fields["remote_addr"], row.fields["count"]) for row in rows)
+
+
+def test_a_thousand_refused_calls_keep_one_counted_row_a_minute_per_address(
+    client: FlaskClient, db: Session
+) -> None:
+    handler = logs.DatabaseLogHandler("kiosk-1")
+    logger = logging.getLogger("kiosk")
+    logger.addHandler(handler)
+    try:
+        for n in range(1000):
+            if n == 600:
+                handler.flush_to(db)  # (the agent writes every few seconds, midway too)
+            guess = bearer(f"lk_{n:016d}_" + "x" * 43)
+            response = client.get(
+                "/api/v1/print-jobs", headers=guess, environ_base={"REMOTE_ADDR": "203.0.113.9"}
+            )
+            assert response.status_code == 401
+        for _ in range(3):
+            other = {"REMOTE_ADDR": "198.51.100.7"}
+            client.get("/api/v1/print-jobs", headers=bearer("lk_x"), environ_base=other)
+    finally:
+        logger.removeHandler(handler)
+    handler.flush_to(db)
+    assert _refused_rows(db) == [("198.51.100.7", 3), ("203.0.113.9", 1000)]
+    assert db.scalar(select(func.count()).select_from(KioskLog)) <= 5
+
+
+def test_a_refused_address_gets_a_new_row_each_minute(db: Session) -> None:
+    handler = logs.DatabaseLogHandler("kiosk-1")
+    start = time.time()
+    for seconds in (0, 1, 59, 60, 61, 200):
+        record = logging.makeLogRecord(
+            {
+                "name": "kiosk.access", "levelno": logging.WARNING, "levelname": "WARNING",
+                "msg": REFUSED, "created": start + seconds, "remote_addr": "203.0.113.9",
+                logs.ONCE_A_MINUTE: "api refused 203.0.113.9",
+            }
+        )  # fmt: skip
+        handler.handle(record)
+    assert handler.flush_to(db) == 3
+    rows = db.scalars(select(KioskLog).order_by(KioskLog.at)).all()
+    assert [row.fields["count"] for row in rows] == [3, 2, 1]
+    assert all(logs.ONCE_A_MINUTE not in row.fields for row in rows)
