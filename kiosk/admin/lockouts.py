@@ -13,7 +13,7 @@ from kiosk.admin.views import actor, bp, me, settings
 from kiosk.db import get_session
 from kiosk.errors import NotFound
 from kiosk.models import Role
-from kiosk.services import lockouts
+from kiosk.services import lockouts, unlocking
 
 KIND = {
     "sign-in": _l("Staff sign-in"),
@@ -27,7 +27,7 @@ KIND = {
 @requires(Role.SUPERVISOR)
 def list_lockouts() -> str:
     """Every account, code and session waiting now, with a button to unlock each."""
-    waiting = lockouts.current(get_session(), me().building_code)
+    waiting = unlocking.current(get_session(), me().building_code)
     return render_template(
         "admin/list_lockouts.html",
         waiting=waiting,
@@ -51,7 +51,7 @@ def unlock() -> Response:
         )
         return redirect(url_for("admin.list_lockouts"), 303)
     try:
-        lockouts.unlock(get_session(), request.form.get("key", "")[:100], actor())
+        unlocking.unlock(get_session(), request.form.get("key", "")[:100], actor())
     except NotFound:
         flash(_("That wait is already over."), "warning")
     else:

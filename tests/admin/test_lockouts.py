@@ -103,6 +103,7 @@ def test_a_supervisor_unlocks_an_account_from_the_admin(
     html = chief.text("/admin/lock-outs")
     assert 'data-lockout="sign-in:officer"' in html and "Staff sign-in" in html
     assert 'href="/admin/lock-outs"' in html  # in the menu
+    assert "127.0.0.1" in html and f"Kiosk {app.config['KIOSK'].id}, session " in html
     # Without the page's CSRF token nothing is unlocked.
     refused = chief.client.post("/admin/lock-outs/unlock", data={"key": "sign-in:officer"})
     assert refused.status_code in (302, 303, 400)
