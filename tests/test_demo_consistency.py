@@ -121,3 +121,20 @@ def test_what_waits_for_staff_is_what_the_readme_says(app: Flask, db: Session) -
         task for task, status in rows if status is ApplicationStatus.CHANGES_REQUESTED
     )
     assert (waiting, sent_back) == _readme_says()
+
+
+def test_the_demo_data_is_data_not_code() -> None:
+    """The appeals, companies and notices are rows in kiosk/data, read by a short loader."""
+    import ast
+
+    from kiosk.services import demo
+
+    tree = ast.parse(Path(demo.__file__).read_text(encoding="utf-8"))
+    long_texts = [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) > 40
+        and re.search(r"[\u4e00-\u9fff]", node.value)
+    ]  # fmt: skip
+    assert not long_texts
+    assert len(demo.CASES) >= 30 and len(demo.COMPANIES) >= 25
