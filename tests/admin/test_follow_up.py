@@ -64,3 +64,24 @@ def test_counts_link_to_the_lists_they_count(
     assert re.search(r'<input[^>]*\bchecked\b[^>]*name="follow_up"', listed)  # the box is ticked
     # The filter carries into the CSV export like every other.
     assert "follow_up=y" in listed.split("Download CSV")[0].rsplit("href=", 1)[-1]
+
+
+def test_a_dissatisfied_appeal_s_page_says_when_the_follow_up_is_due(
+    app: Flask,
+    db: Session,
+    signed_in: Admin,
+    officer: Staff,
+    make_appeal: Callable[..., Appeal],
+) -> None:
+    today = ledger.today_in(app.config["KIOSK"].zone)
+    appeal = make_appeal()
+    appeals.resolve(db, appeal.id, "已答复。", Actor(officer, "test"))
+    appeals.rate(db, app.config["KIOSK"], appeal.token, "dissatisfied", "没有解决")
+    db.expire_all()
+    appeal = appeals.get_by_token(db, appeal.token)
+    appeal.due_date = today - timedelta(days=1)
+    db.commit()
+    html = signed_in.text(f"/admin/appeals/{appeal.reference}")
+    follow_up = html.split("data-follow-up", 1)[1].split("</div>", 1)[0]
+    assert "Follow up by" in follow_up and "Overdue" in follow_up
+    assert 'action="/admin/appeals/' + appeal.reference + '/reopen"' in html  # the way to do it
