@@ -48,13 +48,16 @@ PRINTER_STATE = {
     "paper_out": _l("Out of paper"),
     "cover_open": _l("Cover open"),
     "offline": _l("Offline"),
+    "not_answering": _l("Not answering"),
     "unknown": _l("Not answering status"),
 }
 
 PRINT_STATUS = {
     "pending": _l("Waiting to print"),
     "printing": _l("Printing"),
-    "sent": _l("Printed"),
+    "printed": _l("Printed (confirmed)"),
+    "sent": _l("Sent, not confirmed"),
+    "in_doubt": _l("May not have printed"),
     "failed": _l("Failed"),
     "expired": _l("Expired"),
     "cancelled": _l("Cancelled"),
@@ -187,6 +190,7 @@ AUDIT_GROUPS: dict[str, tuple[LazyString, dict[str, LazyString]]] = {
             "print_job.retry": _l("Retried a print job"),
             "print_job.cancel": _l("Cancelled a print job"),
             "print_job.reprint": _l("Printed a copy again"),
+            "print_job.acknowledge": _l("Looked at slips that did not print"),
         },
     ),
     "fleet": (

@@ -85,6 +85,22 @@ def reprint_print_job(job_id: int) -> Response:
     return _act(job_id, "reprint")
 
 
+@bp.post("/print-jobs/acknowledge")
+@requires(Role.STAFF)
+def acknowledge_print_jobs() -> Response:
+    """Staff have looked at the slips that did not print: the banner goes until the next."""
+    form = ActionForm()
+    if not form.validate():
+        flash(
+            _("This page had expired, so nothing was saved. Check what you typed and try again."),
+            "error",
+        )
+    else:
+        count = printing.acknowledge(get_session(), actor())
+        flash(_("Marked %(n)s slips as looked at.", n=count), "success")
+    return redirect(safe_next(request.form.get("back")) or url_for("admin.show_printers"), 303)
+
+
 @bp.get("/print-jobs/<int:job_id>/preview")
 @requires(Role.STAFF)
 def preview_print_job(job_id: int) -> FlaskResponse:

@@ -14,8 +14,8 @@ from kiosk.access import current_staff, requires
 from kiosk.config import Settings
 from kiosk.db import get_session
 from kiosk.labels import PRINT_KIND, PRINT_STATUS, PRINTER_NAME, PRINTER_STATE
-from kiosk.models import PrinterState, Role, Staff
-from kiosk.services import ledger
+from kiosk.models import PrinterState, PrintJob, Role, Staff
+from kiosk.services import ledger, printing
 from kiosk.services.audit import Actor
 from kiosk.services.printing import state
 from kiosk.text import is_whole
@@ -86,6 +86,8 @@ def _layout() -> dict[str, Any]:
         "can_supervise": can_supervise(staff),
         "here": _here(),
         "printer_alerts": _printer_alerts() if staff is not None else [],
+        "print_problems": _print_problems() if staff is not None else 0,
+        "slip_problem": _slip_problem,
         "printer_state_labels": PRINTER_STATE,
         "print_status_labels": PRINT_STATUS,
         "print_kind_labels": PRINT_KIND,
@@ -99,6 +101,19 @@ def _printer_alerts() -> list[PrinterState]:
         return state.needs_attention(get_session())
     except OperationalError:
         return []
+
+
+def _print_problems() -> int:
+    """Slips that did not print (or are not known to have) that no one has looked at yet."""
+    try:
+        return printing.unseen_problems(get_session())
+    except OperationalError:
+        return 0
+
+
+def _slip_problem(kind: str, subject: str) -> PrintJob | None:
+    """The slip of an appeal or application, if it did not print (for its own page)."""
+    return printing.slip_problem(get_session(), kind, subject)
 
 
 def _here() -> str:

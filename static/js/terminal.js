@@ -118,15 +118,18 @@
       }
     };
     var poll = function () {
-      if (status.dataset.state === "printing" && Date.now() - started > 30000) {
+      var waiting = status.dataset.state === "printing" || status.dataset.state === "retrying";
+      if (waiting && Date.now() - started > 60000) {
         show("failed");
         return;
       }
       fetch(url, { credentials: "same-origin", cache: "no-store", headers: { "Accept": "application/json" } })
         .then(function (response) { return response.json(); })
         .then(function (data) {
-          if (data.state === "printed" || data.state === "failed") { show(data.state, data); }
-          if (data.state === "printing") { setTimeout(poll, 700); }
+          // printed (confirmed), unconfirmed, no_printer and failed are where it ends;
+          // retrying: a broken-off slip is printed again whole, marked 补打
+          if (data.state !== "gone") { show(data.state, data); }
+          if (data.state === "printing" || data.state === "retrying") { setTimeout(poll, 700); }
           // After a failure keep asking for a while: a held slip prints by itself once the
           // printer is back, and "print again" appears when it is offered.
           else if (data.state === "failed" && Date.now() - started < 120000) {
@@ -134,6 +137,6 @@
           }
         }, function () { setTimeout(poll, 1500); });
     };
-    if (status.dataset.state !== "printed") { setTimeout(poll, 400); }
+    if (["printing", "retrying", "failed"].indexOf(status.dataset.state) >= 0) { setTimeout(poll, 400); }
   }
 })();

@@ -134,6 +134,9 @@ class FakePrinter:
         self.speed = speed  # bytes per second, None: at once
         self.reset_after = reset_after
         self.resets = resets
+        # called by the printing engine the moment a cut is made, before anything after it
+        # (such as the confirmation request) is processed: e.g. to kill the sender right then
+        self.on_cut: Callable[[Slip], None] | None = None
         self.host = "127.0.0.1"
         self.slips: list[Slip] = []
         self._done: dict[int, Connection] = {}  # connection number -> it, once it closed
@@ -178,6 +181,12 @@ class FakePrinter:
         """Every finished connection, in the order they connected."""
         with self._changed:
             return [self._done[number] for number in sorted(self._done)]
+
+    @property
+    def idle(self) -> bool:
+        """Nothing received is still waiting to be printed (so nothing more can come out)."""
+        with self._changed:
+            return not self._queue and self._busy is None
 
     def out(self) -> list[Slip]:
         """Every slip and torn piece that came out so far."""
@@ -352,10 +361,14 @@ class FakePrinter:
                 self._tear(other)  # a new job: what the last one left uncut is torn off
             page = self._page.setdefault(number, bytearray())
             page += command
+            slip = None
             if command.startswith(b"\x1dV"):
-                self.slips.append(Slip(number, bytes(page), time.time(), cut=True))
+                slip = Slip(number, bytes(page), time.time(), cut=True)
+                self.slips.append(slip)
                 del self._page[number]
             self._changed.notify_all()
+        if slip is not None and self.on_cut is not None:
+            self.on_cut(slip)
 
     def _tear(self, number: int) -> None:
         page = self._page.pop(number, None)
