@@ -53,8 +53,10 @@ class AuditFilter:
 
 
 def staff_choices(db: Session) -> list[Staff]:
-    """The staff members the log can be filtered by, by name."""
-    return list(db.scalars(select(Staff).order_by(Staff.display_name, Staff.id)))
+    """The staff members the log can be filtered by: those it shows doing something, by name."""
+    acted = select(AuditLog.staff_id).where(AuditLog.staff_id.is_not(None)).distinct()
+    query = select(Staff).where(Staff.id.in_(acted)).order_by(Staff.display_name, Staff.id)
+    return list(db.scalars(query))
 
 
 def record(

@@ -184,3 +184,13 @@ def test_a_wrong_filter_is_a_clear_400_in_both_languages(
         session["locale"] = "zh_CN"
     response = admin.get("/admin/audit", **query)
     assert response.status_code == 400 and chinese in response.get_data(as_text=True)
+
+
+def test_who_offers_the_people_the_log_shows_acting(
+    admin: Admin, supervisor: Staff, make_staff: Callable[..., Staff]
+) -> None:
+    idle = make_staff("idle", Role.STAFF, name="Idle Person")
+    admin.sign_in("chief")
+    html = admin.text("/admin/audit")
+    assert f'value="{supervisor.id}"' in html and "Wang Chief (chief)" in html
+    assert f'value="{idle.id}"' not in html and "Idle Person" not in html
