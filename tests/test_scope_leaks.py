@@ -221,3 +221,13 @@ def test_replacing_a_kiosks_token_needs_an_admin_token(
         path, json={"kind": "reload"}, headers={"Authorization": f"Bearer {fleet['operate']}"}
     )
     assert reload.status_code == 202  # other commands stay an operator's
+
+
+def test_a_kiosks_token_reports_only_for_its_kiosk(app: Flask, fleet: dict[str, str]) -> None:
+    client, headers = app.test_client(), {"Authorization": f"Bearer {fleet['kiosk']}"}
+    for kiosk, expected in ((OURS[1], 200), (THEIRS[1], 404), ("kiosk-new", 404)):
+        beat = client.post(
+            f"/api/v1/kiosks/{kiosk}/heartbeat", headers=headers,
+            json={"building": OURS[0], "name": "lobby"},
+        )  # fmt: skip
+        assert beat.status_code == expected, kiosk
