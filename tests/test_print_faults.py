@@ -102,7 +102,7 @@ def _watch(factory: Callable[[], object], printer: FakePrinter, references: list
     until = time.monotonic() + seconds
     while True:
         with factory() as db:  # type: ignore[attr-defined]
-            screen_check(db, printer.out(), references, counts)
+            screen_check(db, printer.out, references, counts)
         if time.monotonic() >= until:
             return
         time.sleep(0.05)
@@ -269,7 +269,7 @@ def _killed_at_the_cut(
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline:
                 with factory() as db:
-                    screen_check(db, printer.out(), references, counts)
+                    screen_check(db, printer.out, references, counts)
                     if all_final(db, references) and printer.idle:
                         break
                 time.sleep(0.1)
