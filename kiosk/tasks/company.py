@@ -75,6 +75,17 @@ class ApplicantForm(FlaskForm):
     )
 
 
+def _new(answers: Answers) -> bool:
+    """Not a fix of an application sent back: its company was confirmed when it was made."""
+    return "_amend" not in answers
+
+
+def _asks_applicant(answers: Answers) -> bool:
+    """Every new application names its applicant; a fix keeps what it was made with (those
+    made before applicants were asked have none to change)."""
+    return _new(answers) or "applicant_name" in answers
+
+
 def company_steps(title: Label) -> tuple[Step, Step, Step]:
     """The first steps of a task for a company of the building: pick, confirm, who applies."""
     return (
@@ -85,6 +96,7 @@ def company_steps(title: Label) -> tuple[Step, Step, Step]:
             ConfirmForm,
             (CONFIRMED,),
             template=CONFIRM,
+            applies=_new,
             save=_save_confirmed,
         ),
         answers_step(
@@ -94,6 +106,7 @@ def company_steps(title: Label) -> tuple[Step, Step, Step]:
             "applicant_name",
             "applicant_mobile",
             hint=_l("Your name and mobile number go with the application."),
+            applies=_asks_applicant,
         ),
     )
 

@@ -189,7 +189,8 @@ def test_every_terminal_screen_has_no_violations(
 
 
 APPLICATION_SCREENS = [
-    *("register-name", "register-name-error", "slot"),
+    *("register-name", "register-name-error", "company-picker", "company-confirm"),
+    *("company-applicant", "slot", "calendar"),
     *("collect", "collect-error", "fix", "fix-error", "fix-marked"),
 ]
 APPLICATION_WORDS = {
@@ -211,10 +212,24 @@ def _application_flow(audit: Audit, kiosk: LiveKiosk, locale: str) -> None:
     expect(page.locator(".error-summary")).to_be_visible()
     audit.check("register-name-error")
     page.goto(kiosk.url + "/invoice/")
-    page.locator("#uscc").fill(tenant_with_code(kiosk.database)[1])
-    tap(page, "button", words["continue"])
+    audit.check("company-picker")
+    pick_application_company(
+        page, tenant_with_code(kiosk.database)[1], lambda step: audit.check(f"company-{step}")
+    )
     expect(page.locator("input[name=slot_id]").first).to_be_attached()
     audit.check("slot")
+    page.goto(kiosk.url + "/address/")  # the same company: on to the address change's date
+    pick_application_company(page, tenant_with_code(kiosk.database)[1])
+    page.locator("[name=destination][value=moving_out]").check()
+    tap(page, "button", words["continue"])
+    page.locator("#new_address").fill("湖南省长沙市岳麓区麓谷大道1号")
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    tap(page, "button", words["continue"])
+    expect(page.locator("[data-calendar]")).to_be_visible()
+    audit.check("calendar")
+    with page.expect_navigation():
+        page.locator("[data-day]").last.click()
+    expect(page.locator("dl.summary")).to_be_visible()
     for screen, button in (("collect", words["print"]), ("fix", words["open"])):
         page.goto(f"{kiosk.url}/{screen}")
         audit.check(screen)

@@ -7,6 +7,7 @@ on the kiosk's calendar (no browser date input, no keyboard). Saved to $SCREENSH
 from __future__ import annotations
 
 import re
+import sqlite3
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -19,8 +20,11 @@ from tests.e2e.kiosk_pages import (
     check_layout,
     pick_application_company,
     put_keyboard_away,
+    staff_sign_in,
     tenant_with_code,
 )
+
+PHONE = {"width": 390, "height": 844}
 
 ZONE = ZoneInfo("Asia/Shanghai")
 
@@ -90,3 +94,33 @@ def test_company_applicant_and_calendar_screens(
         )
         assert errors == []
         context.close()
+
+
+def test_staff_see_whether_the_applicant_is_on_record(
+    browser: Browser, live_kiosk: LiveKiosk, shots: Path
+) -> None:
+    context, page = touch_screen(browser, "portrait")
+    _walk(page, live_kiosk, shots, "zh_CN", "for-staff")
+    with page.expect_navigation():
+        page.locator("form[data-once] button[type=submit]").last.click()
+    context.close()
+    with sqlite3.connect(live_kiosk.database) as connection:
+        (application_id,) = connection.execute(
+            "SELECT id FROM application WHERE task = 'address' ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    for size, viewport in (("desktop", {"width": 1440, "height": 900}), ("phone", PHONE)):
+        staff = browser.new_context(viewport=viewport, locale="zh-CN")  # type: ignore[arg-type]
+        page = staff.new_page()
+        staff_sign_in(page, live_kiosk.url)
+        page.goto(f"{live_kiosk.url}/admin/applications/{application_id}")
+        check = page.locator("[data-applicant]")
+        expect(check).to_contain_text("周少敏 · 13807310000")
+        verdict = check.get_attribute("data-applicant")
+        assert verdict in ("unknown", "none_on_record"), verdict  # nobody knows 周少敏
+        check.scroll_into_view_if_needed()
+        page.screenshot(path=str(shots / f"admin-applicant-{size}-zh.png"))
+        page.get_by_role("button", name="English").first.click()
+        expect(page.locator("[data-applicant]")).to_contain_text("Call the company")
+        page.locator("[data-applicant]").scroll_into_view_if_needed()
+        page.screenshot(path=str(shots / f"admin-applicant-{size}-en.png"))
+        staff.close()

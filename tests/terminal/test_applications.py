@@ -431,3 +431,44 @@ def test_a_locked_database_on_submit_loses_nothing_and_books_nothing(
     ok(terminal.client.post("/invoice/check", data=form))
     db.rollback()
     assert db.get(InvoiceSlot, slots[2].id).booked == 1  # type: ignore[union-attr]
+
+
+def test_an_application_made_before_applicants_were_asked_is_fixed_from_its_check_page(
+    app: Flask, client: FlaskClient, db: Session, make_tenant: Callable[..., Tenant]
+) -> None:
+    from kiosk.models import Role
+    from kiosk.services import applications
+    from kiosk.services.applications import Draft
+    from kiosk.services.audit import Actor
+    from kiosk.services.staff import create_staff
+    from kiosk.tasks import TASKS
+    from tests.support.pages import csrf_token
+
+    tenant = make_tenant()
+    answers = {
+        "tenant_id": tenant.id, "uscc": tenant.uscc, "company_name": tenant.name,
+        "floor_room": tenant.floor_room, "taxpayer_type": "small_scale",
+        "accountant_name": "李四", "accountant_mobile": "13800001111",
+        "invoice_kinds": [], "monthly": "",
+    }  # fmt: skip
+    draft = Draft(
+        task="tax", reference_prefix="SW", submission_key="made-before-applicants", answers=answers,
+        company_name=tenant.name, company_uscc=tenant.uscc, tenant_id=tenant.id,
+        locale="zh_CN", approved_on_submit=False, slot_id=None,
+    )  # fmt: skip
+    with app.test_request_context():
+        old = applications.submit(db, app.config["KIOSK"], draft)
+    officer = create_staff(db, "fixer", "某某", "a long enough password", Role.STAFF, Actor(None))
+    applications.request_changes(
+        db, old.id, Actor(officer), "请补充说明。", ["accountant"],
+        [step.slug for step in TASKS["tax"].steps],
+    )  # fmt: skip
+    html = client.get("/fix").get_data(as_text=True)
+    opened = client.post(
+        "/fix",
+        data={"csrf_token": csrf_token(html), "reference": old.reference, "code": old.pickup_code},
+    )
+    assert opened.headers["Location"].endswith("/tax/check")
+    check = client.get("/tax/check")
+    assert check.status_code == 200, check.headers.get("Location")
+    assert "请补充说明。" in check.get_data(as_text=True)
