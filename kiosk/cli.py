@@ -271,12 +271,15 @@ def printer_test(ctx: click.Context, url: str | None) -> None:
     url = _printer_url(app, url)
     link = settings.link_base + "/healthz"
     try:
-        open_receipt_printer(url, timeout=settings.printer_timeout).print_receipt(
+        delivery = open_receipt_printer(url, timeout=settings.printer_timeout).print_receipt(
             test_slip(settings, utcnow(), link)
         )
     except PrinterError as exc:
         raise click.ClickException(f"not printed: {exc}") from None
-    click.echo(f"test slip sent to {url}")
+    if delivery.confirmation in ("process_id", "status"):
+        click.echo(f"test slip printed on {url} (confirmed by {delivery.confirmation})")
+    else:  # the printer cannot say (or there is none): say only what is known
+        click.echo(f"test slip sent to {url} (not confirmed: {delivery.confirmation})")
 
 
 @printer.command("status")

@@ -151,6 +151,7 @@ def test_printer_test_prints_the_test_slip(tmp_path: Path) -> None:
             env={"KIOSK_ID": "lobby-7", "KIOSK_PUBLIC_URL": "https://kiosk.example.gov.cn"},
         )
         assert result.exit_code == 0, result.output
+        assert "printed on" in result.output and "confirmed by process_id" in result.output
         slip = decode(printer.wait_for_jobs(1, timeout=5)[0])
     assert "打印测试 / Print test" in slip.text and "lobby-7" in slip.text
     assert slip.qr_payloads == ["https://kiosk.example.gov.cn/healthz"]
@@ -245,7 +246,8 @@ def test_printer_status_is_json_and_exits_non_zero_unless_ready(
     assert result.exit_code == exit_code, result.output
     body = json.loads(result.output)
     assert body["ready"] is ready and body["printer"] == printer.url
-    assert body["state"] == ("unknown" if said == "mute" else said)
+    # a printer that should confirm slips (the default) yet answers nothing is not answering
+    assert body["state"] == ("not_answering" if said == "mute" else said)
 
 
 def test_printer_commands_refuse_a_bad_url(tmp_path: Path) -> None:

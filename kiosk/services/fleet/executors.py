@@ -63,9 +63,18 @@ def test_print(agent: FleetAgent, command: KioskCommand) -> Result:
             found = db.get(PrintJob, job_id)
             assert found is not None
             job = found
-            if job.status is PrintStatus.SENT:
-                return True, {"job": job_id, "status": "sent"}, None
-            if job.status in (PrintStatus.FAILED, PrintStatus.CANCELLED, PrintStatus.EXPIRED):
+            if job.status in (PrintStatus.PRINTED, PrintStatus.SENT):
+                # "printed": the printer confirmed it; "sent": it cannot confirm (or dummy://)
+                status = job.status.value
+                return (
+                    True,
+                    {"job": job_id, "status": status, "confirmation": job.confirmation},
+                    None,
+                )
+            if job.status in (
+                PrintStatus.FAILED, PrintStatus.CANCELLED, PrintStatus.EXPIRED,
+                PrintStatus.IN_DOUBT,
+            ):  # fmt: skip
                 return False, {"job": job_id, "status": job.status.value,
                                "error": job.last_error}, None  # fmt: skip
             error = job.last_error
