@@ -183,3 +183,17 @@ def test_a_streamed_export_keeps_the_reach(app: Flask, db: Session) -> None:
     _two_buildings(db)
     with scope.open_session(app.extensions["kiosk.sessionmaker"], DEMO) as other:
         assert [a.building_code for a in other.scalars(select(Announcement))] == ["demo"]
+
+
+def test_a_row_scoped_through_its_parent_is_written_only_under_a_parent_in_reach(
+    db: Session,
+) -> None:
+    made = _two_buildings(db)
+    ours, theirs = made["tenant demo"].building_id, made["tenant b-tower"].building_id
+    scope.enter(db, DEMO)
+    db.add(Tenant(building_id=ours, uscc="9" * 18, name="新入驻公司"))
+    db.flush()  # a company moving into the officer's own building
+    db.add(Tenant(building_id=theirs, uscc="8" * 18, name="别楼公司"))
+    with pytest.raises(OutOfReach):
+        db.flush()
+    db.rollback()
