@@ -16,13 +16,15 @@ from kiosk.errors import ValidationFailed
 from kiosk.i18n import use_record_locale
 from kiosk.labels import EVENT, RATING, STATUS
 from kiosk.models import AppealStatus, Rating
+from kiosk.public.forms import LinkForm
 from kiosk.services import appeals
 from kiosk.text import mask_mobile
+from kiosk.web import csrf
 
 bp = Blueprint("public", __name__)
 
 
-class RateForm(FlaskForm):
+class RateForm(LinkForm):
     """How satisfied the tenant is with the answer."""
 
     rating = RadioField(
@@ -37,7 +39,7 @@ class RateForm(FlaskForm):
     )
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(LinkForm):
     """The tenant says the problem is not resolved."""
 
     reason = TextAreaField(_l("What is still not resolved?"), render_kw={"rows": 3})
@@ -63,8 +65,10 @@ def _render(
         rating_labels=RATING,
         masked_mobile=mask_mobile(appeal.contact_mobile),
         hotline=settings.hotline,
-        rate_form=(rate_form or RateForm()) if can_rate else None,
-        reopen_form=(reopen_form or ReopenForm(prefix="reopen")) if can_reopen else None,
+        rate_form=(rate_form or RateForm(link=token)) if can_rate else None,
+        reopen_form=(reopen_form or ReopenForm(prefix="reopen", link=token))
+        if can_reopen
+        else None,
         reopen_until=appeals.reopen_until(settings, appeal) if can_reopen else None,
         token=token,
     )
@@ -89,7 +93,7 @@ def _apply_errors(form: FlaskForm, exc: ValidationFailed) -> None:
 @public
 def rate_appeal(token: str) -> Response | tuple[str, int]:
     """Record the tenant's rating of the answer."""
-    form = RateForm()
+    form = RateForm(link=token)
     if form.validate():
         try:
             appeals.rate(
@@ -111,7 +115,7 @@ def rate_appeal(token: str) -> Response | tuple[str, int]:
 @public
 def reopen_appeal(token: str) -> Response | tuple[str, int]:
     """The tenant says it is not resolved: the appeal goes back to the staff."""
-    form = ReopenForm(prefix="reopen")
+    form = ReopenForm(prefix="reopen", link=token)
     if form.validate():
         try:
             appeals.tenant_reopen(
@@ -123,3 +127,8 @@ def reopen_appeal(token: str) -> Response | tuple[str, int]:
         flash(_l("Your appeal has been reopened. The service station will contact you."), "success")
         return redirect(url_for("public.appeal_status", token=token), 303)
     return _render(token, reopen_form=form, status=400)
+
+
+# Their forms carry a CSRF value bound to the link (kiosk.public.forms), kept in no session.
+csrf.exempt(rate_appeal)
+csrf.exempt(reopen_appeal)

@@ -193,3 +193,35 @@ def test_after_its_period_a_not_satisfied_appeal_cannot_be_reopened(
     db.rollback()
     db.expire_all()
     assert appeals.get_by_token(db, appeal.token).status is AppealStatus.CLOSED
+
+
+def test_opening_a_status_page_stores_no_session_and_sets_no_cookie(
+    client: FlaskClient, db: Session, make_appeal: Callable[..., Appeal], officer: Actor
+) -> None:
+    """Ten thousand phones opening their links must not write ten thousand session rows."""
+    from kiosk.sessions import session_count
+
+    resolved = make_appeal()
+    appeals.resolve(db, resolved.id, "已答复。", officer)  # shows the rating and reopen forms
+    for appeal in (resolved, make_appeal()):
+        response = client.get(f"/status/{appeal.token}")
+        assert response.status_code == 200
+        assert "Set-Cookie" not in response.headers
+    db.rollback()
+    assert session_count(db) == 0
+
+
+def test_a_rating_form_made_for_another_appeal_is_refused(
+    client: FlaskClient, db: Session, make_appeal: Callable[..., Appeal], officer: Actor
+) -> None:
+    mine, other = make_appeal(), make_appeal()
+    for appeal in (mine, other):
+        appeals.resolve(db, appeal.id, "已答复。", officer)
+    others_token = csrf_token(client.get(f"/status/{other.token}").get_data(as_text=True))
+    response = client.post(
+        f"/status/{mine.token}/rate", data={"csrf_token": others_token, "rating": "satisfied"}
+    )
+    assert response.status_code == 400
+    db.rollback()
+    db.expire_all()
+    assert appeals.get_by_token(db, mine.token).status is AppealStatus.RESOLVED
