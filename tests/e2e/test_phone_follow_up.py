@@ -17,7 +17,7 @@ from tests.e2e.kiosk_pages import staff_sign_in
 def _token(kiosk: LiveKiosk, where: str) -> tuple[str, str]:
     with sqlite3.connect(kiosk.database) as connection:
         reference, token = connection.execute(
-            f"SELECT reference, token FROM appeal WHERE {where} ORDER BY id LIMIT 1"  # noqa: S608
+            f"SELECT reference, token FROM appeal WHERE {where} ORDER BY id LIMIT 1"
         ).fetchone()
     return str(reference), str(token)
 
@@ -70,7 +70,8 @@ def test_not_satisfied_then_not_resolved_reaches_the_follow_up_queue(
     follow_up = staff_page.locator("[data-count=follow-up]")
     before = int(follow_up.locator(".to-do__figure").inner_text().replace(",", ""))
     follow_up.click()
-    expect(staff_page.locator(f"[data-reference='{reference}'] [data-dissatisfied]")).to_be_visible()
+    marked = staff_page.locator(f"[data-reference='{reference}'] [data-dissatisfied]")
+    expect(marked).to_be_visible()
 
     phone.locator("#reopen-reason").fill("物业说要等配件，没有给日期")
     phone.get_by_role("button", name="问题没有解决").click()
