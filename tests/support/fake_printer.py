@@ -148,6 +148,7 @@ class FakePrinter:
         self._page: dict[int, bytearray] = {}  # printed bytes not cut yet, per connection
         self._records: dict[int, Connection] = {}  # open connections' records
         self._busy: int | None = None  # the connection whose command the engine is printing
+        self._power = 0  # power cycles so far: a command being printed across one is lost
         self._threads: list[threading.Thread] = []
         self._held: list[socket.socket] = []  # accepted but never read (silent, stalled)
         self._open = 0
@@ -206,6 +207,7 @@ class FakePrinter:
         with self._changed:
             live, self._live = dict(self._live), {}
             self._queue.clear()
+            self._power += 1
             for number in list(self._page):
                 self._tear(number)  # printed before the power went: it is out, torn
         for sock in live.values():
@@ -327,13 +329,15 @@ class FakePrinter:
                 else:
                     item = self._queue.popleft()
                     self._busy = item[0]
+                    power = self._power
             if item is None:
                 time.sleep(0.005)
                 continue
             number, sock, command = item
             if self.speed:
                 self._print_time(len(command) / self.speed)
-            self._execute(number, sock, command)
+            if power == self._power:  # not switched off half-way through
+                self._execute(number, sock, command)
             with self._changed:
                 self._busy = None
 
