@@ -96,6 +96,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, threads: int) 
         agent = FleetAgent(app, EXECUTORS)
         agent.start()
         app.extensions["kiosk.fleet_agent"] = agent
+    _warm_up(app)
     click.echo(f"Lobby Kiosk {settings.id} on http://{host}:{port}/ (admin: /admin)")
     try:
         waitress_serve(
@@ -112,6 +113,17 @@ def serve(ctx: click.Context, host: str | None, port: int | None, threads: int) 
             agent.stop()
         if worker is not None:
             worker.stop()
+
+
+def _warm_up(app: Flask) -> None:
+    """Do the pages' first-use work before listening, so no tap waits for it; a failure here
+    is logged and the kiosk serves anyway (the page that failed will say so itself)."""
+    from kiosk.warmup import warm_up
+
+    try:
+        warm_up(app)
+    except Exception:
+        log.exception("warm-up failed; serving without it")
 
 
 @main.group()

@@ -1,0 +1,83 @@
+"""Warm-up before `kiosk serve` accepts its first request.
+
+Much of what a page needs is done once, on first use: templates compiled, each language's
+catalogue read, the database's connections opened and its statements compiled, the pinyin
+index loaded, modules imported by views. Left to the first tenant's taps, that made the first
+taps after a start take a second. `warm_up` does it before the server listens: it compiles
+every template, reads every catalogue, then opens the terminal's pages once through the app
+itself and forgets the session those requests made. The pinyin index (read from the instance
+folder, or built there on a kiosk's first start: seconds) loads on a thread of its own, so the
+screen is not held back by it; a lookup before it is ready waits for it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from flask import Flask
+from flask_babel import force_locale, get_translations
+from sqlalchemy import delete
+from sqlalchemy.orm import Session, sessionmaker
+
+from kiosk.config import LOCALES
+from kiosk.db import transaction
+from kiosk.models import WebSession
+from kiosk.sessions import COOKIE, _key
+
+log = logging.getLogger(__name__)
+# The terminal's pages a tenant reaches first.
+PAGES = ("/welcome", "/", "/appeal/", "/policies", "/events")
+
+
+def compile_templates(app: Flask) -> int:
+    """Compile every HTML template into the environment's cache; how many there are."""
+    names = [name for name in app.jinja_env.list_templates() if name.endswith(".html")]
+    for name in names:
+        app.jinja_env.get_template(name)
+    return len(names)
+
+
+def read_catalogues(app: Flask) -> None:
+    """Read each language's message catalogue once (Flask-Babel keeps them)."""
+    with app.test_request_context("/"):
+        for locale in LOCALES:
+            with force_locale(locale):
+                get_translations()
+
+
+def load_keyboard(app: Flask) -> threading.Thread:
+    """Start loading (or building, once) the pinyin index on a thread; the thread."""
+    from kiosk.terminal.keyboard import _keyboard
+
+    board = _keyboard(app)
+    thread = threading.Thread(target=board.index, name="keyboard-index", daemon=True)
+    thread.start()
+    return thread
+
+
+def open_pages(app: Flask) -> None:
+    """Open the terminal's first pages once, then delete the session they stored."""
+    client = app.test_client()
+    for path in PAGES:
+        response = client.get(path)
+        if response.status_code >= 500:
+            log.warning("warm-up: %s answered %s", path, response.status_code)
+    cookie = client.get_cookie(COOKIE)
+    if cookie is not None:
+        factory: sessionmaker[Session] = app.extensions["kiosk.sessionmaker"]
+        with factory() as db, transaction(db):
+            db.execute(delete(WebSession).where(WebSession.id == _key(cookie.value)))
+
+
+def warm_up(app: Flask) -> float:
+    """Do the first-use work of every page now; the seconds it took."""
+    started = time.perf_counter()
+    load_keyboard(app)
+    count = compile_templates(app)
+    read_catalogues(app)
+    open_pages(app)
+    took = time.perf_counter() - started
+    log.info("warmed up in %.2f s (%d templates)", took, count)
+    return took
