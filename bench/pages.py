@@ -46,6 +46,7 @@ from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 WAITRESS_THREADS = 8
+LOCAL = "http://127.0.0.1"
 TAP_PAUSE = 0.05  # seconds between taps, a quick finger
 TAPS = ("/", "/appeal/", "/", "/policies", "/", "/events", "/", "/welcome")
 BARE_APP = """
@@ -119,7 +120,7 @@ def kiosk(*args: str) -> list[str]:
 @contextmanager
 def running(command: list[str], port: int, env: dict[str, str] | None = None) -> Iterator[None]:
     """Run a server until the block ends; it is ready when the block starts."""
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+    process = subprocess.Popen(
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT
     )
     try:
@@ -132,8 +133,8 @@ def running(command: list[str], port: int, env: dict[str, str] | None = None) ->
 
 def wrk(url: str, seconds: float, connections: int) -> Figures:
     """Load `url` with wrk and read its summary."""
-    out = subprocess.run(  # noqa: S603
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds:g}s", "--latency", url],  # noqa: S607
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds:g}s", "--latency", url],
         capture_output=True,
         text=True,
         check=True,
@@ -206,7 +207,7 @@ def prepare(database_url: str, instance: Path) -> str:
     """Create the schema and load the demo; return a status page's token."""
     env = kiosk_env(instance, database_url)
     for args in (("db", "upgrade"), ("demo",)):
-        subprocess.run(kiosk(*args), env=env, check=True, capture_output=True, cwd=ROOT)  # noqa: S603
+        subprocess.run(kiosk(*args), env=env, check=True, capture_output=True, cwd=ROOT)
     from kiosk.models import Appeal, AppealStatus
 
     engine = create_engine(make_url(database_url))
@@ -253,14 +254,15 @@ def throughput(args: argparse.Namespace, env: dict[str, str], token: str) -> Non
                 theirs.append(
                     load(f"http://127.0.0.1:{bare_port}{path}", args.seconds, args.connections)
                 )
-    print(f"| page | kiosk req/s | kiosk p50 | kiosk p99 | bare req/s | bare p99 | ratio |")
+    print("| page | kiosk req/s | kiosk p50 | kiosk p99 | bare req/s | bare p99 | ratio |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for name, (mine, theirs) in results.items():
         ratios = [m.rps / t.rps for m, t in zip(mine, theirs, strict=True) if t.rps]
         errors = sum(m.errors for m in mine)
         print(
             f"| {name} | {med(mine, 'rps'):,.0f} | {med(mine, 'p50'):.1f} ms "
-            f"| {med(mine, 'p99'):.1f} ms | {med(theirs, 'rps'):,.0f} | {med(theirs, 'p99'):.1f} ms "
+            f"| {med(mine, 'p99'):.1f} ms | {med(theirs, 'rps'):,.0f} "
+            f"| {med(theirs, 'p99'):.1f} ms "
             f"| {statistics.median(ratios):.2f}× |" + (f" ({errors} errors)" if errors else "")
         )
 
@@ -291,10 +293,11 @@ def taps(args: argparse.Namespace, env: dict[str, str]) -> None:
             time.sleep(TAP_PAUSE)
         connection.close()
     ordered = sorted(timings)
+    p99 = ordered[int(len(ordered) * 0.99) - 1]
     print(
         f"taps from a fresh start ({args.taps} taps, accepting after {ready:.1f} s): first "
         f"{timings[0]:.1f} ms, slowest of the first ten {max(timings[:10]):.1f} ms, "
-        f"p50 {statistics.median(ordered):.1f} ms, p99 {ordered[int(len(ordered) * 0.99) - 1]:.1f} ms"
+        f"p50 {statistics.median(ordered):.1f} ms, p99 {p99:.1f} ms"
     )
 
 
