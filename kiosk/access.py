@@ -112,7 +112,11 @@ def current_staff() -> Staff | None:
     if "staff" not in g:
         staff_id = session.get("staff_id")
         staff = get_session().get(Staff, staff_id) if isinstance(staff_id, int) else None
-        g.staff = staff if staff is not None and staff.active else None
+        # A deactivated account, or one whose sessions were ended (reset, deactivated and
+        # back), is refused on its next request whatever its session still says.
+        live = staff is not None and staff.active
+        same = staff is not None and session.get("staff_v", 0) == staff.session_version
+        g.staff = staff if live and same else None
     result: Staff | None = g.staff
     return result
 

@@ -63,6 +63,8 @@ class Settings(BaseModel):
     idle_countdown_seconds: int = Field(default=20, ge=3, le=600)
     staff_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
     login_max_failures: int = Field(default=5, ge=1, le=100)
+    # An administrator must enrol a second factor (TOTP) before using the admin.
+    admin_second_factor: bool = True
     login_lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
     appeal_due_working_days: int = Field(default=5, ge=1, le=60)
     # Days after a 不满意 rating during which the tenant may still say "it is not resolved".

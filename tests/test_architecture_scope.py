@@ -125,6 +125,14 @@ def _job(db: Session, building: str, kiosk: str) -> Values:
     return {"job_id": job.id}
 
 
+def _staff(db: Session, building: str, kiosk: str) -> Values:
+    name = f"{building}-officer-{next(NUMBERS)}"
+    staff = create_staff(
+        db, name, name, STAFF_PASSWORD, Role.STAFF, Actor(None, "test"), building_code=building
+    )
+    return {"staff_id": staff.id}
+
+
 @dataclass(frozen=True)
 class Case:
     """How to make a record of a building and kiosk for an endpoint, and what else it needs."""
@@ -163,6 +171,11 @@ ADMIN: dict[str, Case] = {
     "admin.retry_print_job": Case(_job),
     "admin.cancel_print_job": Case(_job),
     "admin.reprint_print_job": Case(_job),
+    "admin.show_staff": Case(_staff),
+    "admin.deactivate_staff": Case(_staff),
+    "admin.reactivate_staff": Case(_staff),
+    "admin.reset_second_factor": Case(_staff),
+    "admin.reset_staff_password": Case(_staff),
 }
 API: dict[str, Case] = {
     "api.get_kiosk": Case(_kiosk),

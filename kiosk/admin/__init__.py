@@ -1,6 +1,7 @@
 """The staff face at /admin (blueprint `admin`): appeals, applications, printers, the audit log."""
 
 from kiosk.admin import (  # noqa: F401  (registers views)
+    account,
     announcements,
     appeal,
     applications,
@@ -13,6 +14,7 @@ from kiosk.admin import (  # noqa: F401  (registers views)
     lockouts,
     policies,
     printers,
+    staff_accounts,
 )
 from kiosk.admin.views import bp
 

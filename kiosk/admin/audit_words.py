@@ -73,6 +73,18 @@ FIELD = {
     "kiosk": _l("Kiosk"),
     "key": _l("Locked key"),
     "strikes": _l("Times locked"),
+    "active": _l("Active"),
+    "must_change_password": _l("Must change the password"),
+    "second_factor": _l("Second factor"),
+}
+# Actions whose details are pairs of before and after, shown as "old → new" (as for *.update).
+OLD_NEW = {
+    "staff.deactivate",
+    "staff.reactivate",
+    "staff.reset_password",
+    "staff.change_password",
+    "staff.second_factor_on",
+    "staff.second_factor_reset",
 }
 EVENT_KINDS = {kind.value: words for kind, words in events.KINDS.items()}
 MONEY = {"amount", "amount_granted", "amount_requested"}
@@ -110,7 +122,7 @@ def target_words(entry: AuditLog) -> str:
 def detail_lines(entry: AuditLog, zone: ZoneInfo) -> list[Line]:
     """The entry's details in words, in a stable order."""
     detail = entry.detail or {}
-    change = entry.action.endswith(".update")
+    change = entry.action.endswith(".update") or entry.action in OLD_NEW
     lines = []
     for key in sorted(detail):
         label = FIELD.get(key)

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from kiosk.access import current_staff, public
+from kiosk.admin import account
 from kiosk.admin.forms import SignInForm
 from kiosk.admin.views import bp, safe_next, settings
 from kiosk.db import get_session
@@ -29,6 +30,8 @@ def render_sign_in(
 @public
 def sign_in() -> Response | tuple[str, int]:
     """Sign in with a username and password; go on to `next` if it is a page of this site."""
+    if account.waiting_for_code():
+        return account.second_step()
     form = SignInForm()
     if request.method == "GET":
         target = safe_next(request.args.get("next"))
@@ -49,8 +52,12 @@ def sign_in() -> Response | tuple[str, int]:
     except SignInFailed as exc:
         return render_sign_in(form, notice=exc.message, status=exc.status)
     session.regenerate()  # type: ignore[attr-defined]  # a new id, so a planted one is useless
-    session["staff_id"] = staff.id
-    return redirect(safe_next(form.next.data) or url_for("admin.list_appeals"), 303)
+    target = safe_next(form.next.data) or url_for("admin.list_appeals")
+    asked = account.needs_second_factor(staff, target)
+    if asked is not None:
+        return asked
+    account.begin_session(staff)
+    return redirect(target, 303)
 
 
 @bp.post("/sign-out")

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, String
+from sqlalchemy import JSON, Enum, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kiosk.db import utcnow
@@ -43,6 +43,16 @@ class Staff(Timestamped, Base):
     last_login_at: Mapped[datetime | None]
     # "" sees every building; a building's code limits the officer to that building's work.
     building_code: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    # A password an admin issued: it must be changed at the next sign-in before anything else.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Raised to end every session of the account at once (deactivation, a reset password).
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The TOTP secret (base32) once a second factor is confirmed; None: no second factor.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The last time step a code was accepted for, so a code is never accepted twice.
+    totp_last_step: Mapped[int | None]
+    # SHA-256 hashes of unused recovery codes, separated by spaces ("" when none are left).
+    recovery_hashes: Mapped[str] = mapped_column(String(800), default="", server_default="")
 
 
 class AuditLog(Base):

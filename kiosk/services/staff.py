@@ -88,6 +88,9 @@ def authenticate(
 ) -> Staff:
     """Check a sign-in: the try is counted first, and judged only if nothing is waiting.
 
+    An account with a second factor is returned after a right password without being signed
+    in: the caller asks for its code (kiosk.services.second_factor.check).
+
     A locked account, an unknown name and a wrong password answer alike, after one argon2
     verification each (of a dummy hash when there is nothing to check), so neither the words
     nor the time tell whether an account exists or waits.
@@ -102,16 +105,29 @@ def authenticate(
     if not attempt.allowed:
         lockouts.refused(db, attempt, what="sign-in")
         raise _failed(attempt)
+    if right and staff is not None and staff.totp_secret is not None:
+        # Not signed in yet: the try stays counted until the second factor is right too
+        # (second_factor.check), so a known password cannot clear wrong codes; a wait it
+        # starts is recorded like any other.
+        detail = {"known": True, "second_factor": True}
+        lockouts.judged(db, attempt, False, what="sign-in", detail=detail)
+        return staff
     lockouts.judged(db, attempt, right, what="sign-in", detail={"known": staff is not None})
     if staff is None or not right:
         raise _failed(attempt)
     with transaction(db):
         if _hasher.check_needs_rehash(staff.password_hash):
             staff.password_hash = _hasher.hash(password)
+    signed_in(db, staff, source)
+    return staff
+
+
+def signed_in(db: Session, staff: Staff, source: Source) -> None:
+    """Record a complete sign-in (password, and second factor if the account has one)."""
+    with transaction(db):
         staff.last_login_at = utcnow()
         db.add(staff)
         audit.record(db, Actor(staff, source.remote_addr), "staff.sign_in", "staff", staff.username)
-    return staff
 
 
 def _failed(attempt: Claim) -> SignInFailed:

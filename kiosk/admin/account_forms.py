@@ -1,0 +1,90 @@
+"""The forms of staff accounts: a new account, a new password, and a second-factor code."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from flask_babel import lazy_gettext as _l
+from wtforms import PasswordField, SelectChoice, SelectField, StringField
+from wtforms.validators import EqualTo, InputRequired, Length
+
+from kiosk.admin.forms import ActionForm
+from kiosk.models import Role
+
+ROLES = [
+    (Role.STAFF.value, _l("Officer")),
+    (Role.SUPERVISOR.value, _l("Supervisor")),
+    (Role.ADMIN.value, _l("Administrator")),
+]
+
+
+class NewAccountForm(ActionForm):
+    """Who the new account is for; the password is issued, not chosen here."""
+
+    username = StringField(
+        _l("Username"),
+        description=_l("Letters, digits, - and _; used to sign in."),
+        validators=[InputRequired(_l("Enter a username.")), Length(max=40)],
+        render_kw={"autocomplete": "off", "autocapitalize": "none", "maxlength": 40},
+    )
+    display_name = StringField(
+        _l("Name"),
+        validators=[InputRequired(_l("Enter the person's name.")), Length(max=60)],
+        render_kw={"autocomplete": "off", "maxlength": 60},
+    )
+    role = SelectField(
+        _l("Role"),
+        choices=[SelectChoice(value, label) for value, label in ROLES],
+        default=Role.STAFF.value,
+    )
+    building = StringField(
+        _l("Building"),
+        description=_l(
+            "A building's code limits the account to that building; empty: every building."
+        ),
+        validators=[Length(max=40)],
+        render_kw={"autocomplete": "off", "autocapitalize": "none", "maxlength": 40},
+    )
+
+
+class ChangePasswordForm(ActionForm):
+    """A person's own new password, with the current one."""
+
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[InputRequired(_l("Enter your current password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = PasswordField(
+        _l("New password"),
+        description=_l(
+            "At least 12 characters. Not your username, your name or the station's name, and "
+            "not a common password: a few uncommon words work well."
+        ),
+        validators=[InputRequired(_l("Enter a new password."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    repeat = PasswordField(
+        _l("New password again"),
+        validators=[
+            InputRequired(_l("Enter the new password again.")),
+            EqualTo("new_password", _l("The two new passwords are not the same.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class CodeForm(ActionForm):
+    """A code from an authenticator app (or, when signing in, a recovery code)."""
+
+    service_fields: ClassVar[dict[str, str]] = {}
+    code = StringField(
+        _l("Verification code"),
+        validators=[InputRequired(_l("Enter the code.")), Length(max=40)],
+        render_kw={
+            "autocomplete": "one-time-code",
+            "autocapitalize": "none",
+            "inputmode": "text",
+            "maxlength": 40,
+        },
+    )

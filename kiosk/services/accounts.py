@@ -1,0 +1,191 @@
+"""Staff accounts kept in the admin: creating, deactivating, reactivating, resetting, and
+everyone's own password.
+
+An admin limited to a building sees and changes only that building's accounts (and creates
+accounts only there); an account outside their reach is absent (NotFound). Every change is in
+the audit log with what it was before and after.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+from zxcvbn import zxcvbn
+
+from kiosk import scope
+from kiosk.db import transaction, utcnow
+from kiosk.errors import DomainError, NotFound, ValidationFailed
+from kiosk.models import AttemptCounter, Role, Staff
+from kiosk.services import audit
+from kiosk.services.audit import Actor
+from kiosk.services.staff import _hasher, _verify, create_staff
+
+PASSWORD_MIN = 12
+# zxcvbn's score: 0 too guessable … 4 very unguessable; 3 is "safely unguessable" online.
+SCORE_MIN = 3
+# Letters and digits that cannot be mistaken for one another when read off a screen.
+ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+class NotAllowed(DomainError):
+    """A change an admin may not make (to their own account, for one)."""
+
+    code = "not_allowed"
+    status = 409
+
+
+@dataclass(frozen=True)
+class Account:
+    """One row of the staff list."""
+
+    staff: Staff
+    locked: bool
+    second_factor: bool
+
+
+def issue_password() -> str:
+    """A one-time password of 16 unmistakable characters in four groups (about 79 bits)."""
+    chars = "".join(secrets.choice(ALPHABET) for _ in range(16))
+    return "-".join(chars[i : i + 4] for i in range(0, 16, 4))
+
+
+def check_password(password: str, username: str, display_name: str, station: str) -> None:
+    """Refuse a short password, the username, the station's name and guessable ones."""
+    problem = None
+    lowered = password.strip().lower()
+    if len(password) < PASSWORD_MIN:
+        problem = _l("Use at least %(n)s characters.", n=PASSWORD_MIN)
+    elif lowered in {username.lower(), display_name.strip().lower(), station.strip().lower()}:
+        problem = _l("Do not use your username, your name or the station's name.")
+    elif zxcvbn(password[:100], user_inputs=[username, display_name, station])["score"] < SCORE_MIN:
+        problem = _l(
+            "That password is too easy to guess: it is common, or made of your name, the "
+            "station's name or a simple pattern. Add a few uncommon words."
+        )
+    if problem is not None:
+        raise ValidationFailed(fields={"new_password": problem})
+
+
+def accounts(db: Session) -> list[Account]:
+    """Every account the caller reaches, active first, by name, with its lock and 2FA."""
+    rows = list(
+        db.scalars(
+            _reachable(db, select(Staff)).order_by(
+                Staff.active.desc(), Staff.display_name, Staff.id
+            )
+        )
+    )
+    keys = [f"sign-in:{row.username}" for row in rows]
+    locked = set(
+        db.scalars(
+            select(AttemptCounter.key).where(
+                AttemptCounter.key.in_(keys), AttemptCounter.locked_until > utcnow()
+            )
+        )
+    )
+    return [
+        Account(row, f"sign-in:{row.username}" in locked, row.totp_secret is not None)
+        for row in rows
+    ]
+
+
+def account(db: Session, staff_id: int) -> Account:
+    """One account the caller reaches (NotFound otherwise)."""
+    row = db.scalar(_reachable(db, select(Staff)).where(Staff.id == staff_id))
+    if row is None:
+        raise NotFound()
+    until = db.scalar(
+        select(AttemptCounter.locked_until).where(AttemptCounter.key == f"sign-in:{row.username}")
+    )
+    return Account(row, until is not None and until > utcnow(), row.totp_secret is not None)
+
+
+def _reachable(db: Session, statement: Select[Staff]) -> Select[Staff]:
+    """Limit a select of accounts to the buildings the request's session reaches."""
+    allowed = scope.reach_of(db).allowed("building")
+    if allowed is None:
+        return statement
+    return statement.where(Staff.building_code.in_(sorted(allowed)))
+
+
+def create_account(
+    db: Session, username: str, display_name: str, role: Role, building: str, actor: Actor
+) -> tuple[Staff, str]:
+    """A new account with a one-time password (returned once, never stored in clear)."""
+    building = building.strip().lower()
+    allowed = scope.reach_of(db).allowed("building")
+    if allowed is not None and building not in allowed:
+        raise ValidationFailed(
+            fields={"building": _l("You can add accounts only to %(b)s.", b=", ".join(allowed))}
+        )
+    password = issue_password()
+    staff = create_staff(db, username, display_name, password, role, actor, building)
+    with transaction(db):
+        staff.must_change_password = True
+    return staff, password
+
+
+def set_active(db: Session, staff_id: int, active: bool, actor: Actor) -> Staff:
+    """Deactivate an account (its sessions end at once) or take it back into use; audited."""
+    staff = account(db, staff_id).staff
+    if actor.staff is not None and actor.staff.id == staff.id:
+        raise NotAllowed(_l("You cannot deactivate your own account."))
+    if staff.active == active:
+        return staff
+    with transaction(db):
+        old = staff.active
+        staff.active = active
+        staff.session_version += 1
+        action = "staff.reactivate" if active else "staff.deactivate"
+        audit.record(db, actor, action, "staff", staff.username, active=[old, active])
+    return staff
+
+
+def reset_password(db: Session, staff_id: int, actor: Actor) -> tuple[Staff, str]:
+    """Give an account a one-time password (its sessions end); it must be changed at the
+    next sign-in. The password is returned once and stored only as an argon2 hash."""
+    staff = account(db, staff_id).staff
+    if actor.staff is not None and actor.staff.id == staff.id:
+        raise NotAllowed(_l("Change your own password on your account page."))
+    password = issue_password()
+    with transaction(db):
+        old = staff.must_change_password
+        staff.password_hash = _hasher.hash(password)
+        staff.must_change_password = True
+        staff.session_version += 1
+        audit.record(
+            db, actor, "staff.reset_password", "staff", staff.username,
+            must_change_password=[old, True],
+        )  # fmt: skip
+    return staff, password
+
+
+def change_password(
+    db: Session, staff: Staff, current: str, new: str, station: str, actor: Actor
+) -> None:
+    """A person's own new password: the current one first, then the rules of check_password.
+
+    Other sessions of the account end; the caller keeps this one (see `session_version`).
+    """
+    if not _verify(staff.password_hash, current):
+        raise ValidationFailed(
+            fields={"current_password": _l("That is not your current password.")}
+        )
+    check_password(new, staff.username, staff.display_name, station)
+    if _verify(staff.password_hash, new):
+        raise ValidationFailed(
+            fields={"new_password": _l("Choose a password different from the current one.")}
+        )
+    with transaction(db):
+        old = staff.must_change_password
+        staff.password_hash = _hasher.hash(new)
+        staff.must_change_password = False
+        staff.session_version += 1
+        audit.record(
+            db, actor, "staff.change_password", "staff", staff.username,
+            must_change_password=[old, False],
+        )  # fmt: skip
