@@ -71,7 +71,7 @@ def _run(
     ).config["KIOSK"]  # fmt: skip
     factory = app.extensions["kiosk.sessionmaker"]
     printing = PrintWorker(factory, settings)
-    counts = Counts(fault)
+    counts = Counts(f"{fault} [{app.extensions['kiosk.engine'].dialect.name}]")
     references: list[str] = []
     printing.start()
     try:
@@ -235,8 +235,9 @@ def _killed_at_the_cut(
 ) -> Counts:
     references = [_submit(app, make_appeal) for _ in range(count)]
     factory = app.extensions["kiosk.sessionmaker"]
-    app.extensions["kiosk.engine"].dispose()
-    counts = Counts(fault)
+    engine = app.extensions["kiosk.engine"]
+    counts = Counts(f"{fault} [{engine.dialect.name}]")
+    engine.dispose()
     with FakePrinter(speed=8000) as printer:
         first = _serve(database_url, printer, tmp_path / "one")
         killed = threading.Event()
