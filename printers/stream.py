@@ -48,6 +48,11 @@ SLOWEST_RATE = 100.0  # bytes per second: slower than this, a printer is taken f
 CONFIRM_SLACK = 2.0  # seconds beyond the printing time to wait for an answer
 FIRST_PART = 512  # bytes sent before the printer's speed is known
 PART = 2048  # bytes per part after that
+# what to change when a printer never confirms because it lacks the command
+HINT = {
+    "process_id": "a printer without GS ( H needs confirm=status or confirm=none in its URL",
+    "status": "a printer without GS r needs confirm=none in its URL",
+}
 
 
 class Channel(Protocol):
@@ -268,7 +273,7 @@ class _Confirmed:
             )
         if answer is None:
             raise PrinterUnavailable(
-                f"{name} did not confirm the slip within {wait:.0f} s",
+                f"{name} did not confirm the slip within {wait:.0f} s ({HINT[self.kind]})",
                 state=PrinterState.NOT_ANSWERING,
                 partial=True,
             )
