@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
+from kiosk.caching import is_cacheable
+
 CSP = "; ".join(
     [
         "default-src 'none'",
@@ -31,7 +33,7 @@ def set_security_headers(response: Response) -> Response:
     headers.setdefault("Referrer-Policy", policy)
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if request.endpoint != "static":
+    if request.endpoint != "static" and not is_cacheable(response):
         # A public terminal: Back must not show the last person's answers from a cache.
         headers["Cache-Control"] = "no-store"
         headers["Pragma"] = "no-cache"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask import abort, current_app, render_template
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from kiosk.access import public
+from kiosk.caching import cacheable
 from kiosk.db import get_session
 from kiosk.labels import BENEFIT, POLICY_LEVEL, WINDOW
 from kiosk.models import Policy
@@ -17,13 +19,13 @@ from kiosk.services.policies.sheet import amount_text, deadline_text
 
 @bp.get("/policy/<code>")
 @public
-def policy_text(code: str) -> str:
+def policy_text(code: str) -> Response:
     """The whole policy: conditions, benefit, window, materials, contact and full text."""
     policy = get_session().scalar(select(Policy).where(Policy.code == code[:40]))
     if policy is None:
         abort(404)
     today = today_in(current_app.config["KIOSK"].zone)
-    return render_template(
+    html = render_template(
         "public/policy.html",
         policy=policy,
         today=today,
@@ -35,3 +37,4 @@ def policy_text(code: str) -> str:
         amount_text=amount_text,
         deadline_text=deadline_text,
     )
+    return cacheable(html)  # the catalogue's text, nothing personal: revalidated, then 304
