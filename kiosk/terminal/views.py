@@ -19,6 +19,7 @@ from flask import (
 )
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from werkzeug.wrappers import Response
 
 from kiosk.access import public
@@ -156,13 +157,26 @@ class Said:
     lang: str
 
 
+# (screen's language, gettext function, msgid) → the message in both languages. The catalogues
+# do not change while the kiosk runs; forcing each locale in turn was a third of the attract
+# screen's time.
+_BOTH: dict[tuple[str, object, str], tuple[Said, ...]] = {}
+
+
 def _in_both(message: Any) -> list[Said]:
     """A translatable message in the screen's language first, then in the other one."""
     first = current_locale() if current_locale() in HTML_LANG else "zh_CN"
+    args = getattr(message, "_args", None)
+    plain = isinstance(message, LazyString) and not message._kwargs and len(args or ()) == 1
+    key = (first, message._func, str(args[0])) if plain and args else None
+    if key is not None and key in _BOTH:
+        return list(_BOTH[key])
     said = []
     for locale in (first, *(other for other in HTML_LANG if other != first)):
         with force_locale(locale):
             said.append(Said(str(message), HTML_LANG[locale]))
+    if key is not None:
+        _BOTH[key] = tuple(said)
     return said
 
 
