@@ -16,9 +16,7 @@ from tests.admin.conftest import Admin
 from tests.support.terminal import Terminal
 
 
-def _move_out(
-    app: Flask, tenant: Tenant, name: str, mobile: str, db: Session
-) -> Application:
+def _move_out(app: Flask, tenant: Tenant, name: str, mobile: str, db: Session) -> Application:
     """An address change (moving out) filed at the kiosk by `name`, `mobile`."""
     terminal = Terminal(app.test_client())
     terminal.pick_company("address", tenant.id, applicant_name=name, applicant_mobile=mobile)
@@ -58,7 +56,7 @@ def test_an_applicant_nobody_knows_is_flagged_for_staff(
     assert 'data-applicant="unknown"' in html and "not the company’s recorded contact" in html
     assert "李雷 · 13912345678" in html and known.reference in html  # whom the company knows
     html = signed_in.text(f"/admin/applications/{again.id}")
-    assert 'data-applicant="known"' in html, html[html.find("Who applied"):][:1500]
+    assert 'data-applicant="known"' in html, html[html.find("Who applied") :][:1500]
 
 
 def test_the_licence_names_the_legal_representative_on_record(
