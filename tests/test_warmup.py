@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from kiosk.cli import main
 from kiosk.sessions import session_count
 from kiosk.warmup import warm_up
 
@@ -18,3 +23,21 @@ def test_warm_up_compiles_the_templates_and_leaves_no_session(app: Flask, db: Se
         assert any(name in key for key in cached), name
     db.rollback()
     assert session_count(db) == 0  # the session its own page views made is gone
+
+
+def test_serve_warms_up_before_it_listens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli_apps: list[Flask]
+) -> None:
+    import waitress
+
+    compiled: list[bool] = []
+
+    def fake_serve(app: Flask, **_options: object) -> None:
+        assert app.jinja_env.cache is not None
+        compiled.append(any("terminal/home.html" in str(key) for key in app.jinja_env.cache))
+
+    monkeypatch.setattr(waitress, "serve", fake_serve)
+    env = {"KIOSK_PRINT_WORKER": "false", "KIOSK_FLEET_AGENT": "false"}
+    result = CliRunner().invoke(main, ["--instance", str(tmp_path), "serve"], env=env)
+    assert result.exit_code == 0, result.output
+    assert compiled == [True]
