@@ -16,6 +16,7 @@ from typing import Any
 from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFError
 from wtforms import Field, Form
 from wtforms.csrf.core import CSRF
 from wtforms.validators import ValidationError
@@ -53,3 +54,12 @@ class LinkForm(FlaskForm):
     def __init__(self, *args: Any, link: str, **kwargs: Any) -> None:
         meta = dict(kwargs.pop("meta", {}) or {}, csrf_context=link)
         super().__init__(*args, meta=meta, **kwargs)
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Validate; a missing or wrong CSRF value is refused as the session's token is (400,
+        before anything is looked up), not shown as a field error."""
+        valid = bool(super().validate(extra_validators))
+        csrf_field = getattr(self, "csrf_token", None)
+        if not valid and csrf_field is not None and csrf_field.errors:
+            raise CSRFError(str(csrf_field.errors[0]))
+        return valid
