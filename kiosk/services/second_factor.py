@@ -38,6 +38,8 @@ WRONG_CODE = _l(
     "shows now, or one of your recovery codes."
 )
 
+NOT_CONFIRMED = _l("That code is not right. Type the 6 digits the app shows for this account now.")
+
 
 def new_secret() -> str:
     """A fresh TOTP secret (160 bits, base32) to offer for enrolment."""
@@ -83,7 +85,7 @@ def confirm(db: Session, staff: Staff, secret: str, code: str, actor: Actor) -> 
     """Turn the second factor on once a code from `secret` is right; the recovery codes."""
     step = _matching_step(secret, code, None)
     if step is None:
-        raise ValidationFailed(fields={"code": WRONG_CODE})
+        raise ValidationFailed(fields={"code": NOT_CONFIRMED})
     codes, hashes = _recovery_codes()
     with transaction(db):
         old = staff.totp_secret is not None
