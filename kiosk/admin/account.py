@@ -124,6 +124,8 @@ def enrol_second_factor() -> Response | tuple[str, int]:
     """Enrol an authenticator app: scan the QR, type a code back, keep the recovery codes."""
     form = CodeForm()
     staff = me()
+    if staff.totp_secret is not None:  # replaced only after another admin's reset
+        return render_template("admin/enrol_second_factor.html", form=form, enrolled=True), 200
     secret = session.get("enrol_secret")
     if not isinstance(secret, str) or request.method == "GET":
         secret = second_factor.new_secret()

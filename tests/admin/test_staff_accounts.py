@@ -333,3 +333,23 @@ def test_a_building_admin_manages_only_their_buildings_accounts(
     assert 'data-staff="local"' in html and 'data-staff="far"' not in html
     status, text = _create(admin, username="x1", display_name="X", role="staff", building="b-tower")
     assert status == 400 and "You can add accounts only to demo" in text
+
+
+def test_a_second_factor_that_is_on_is_not_replaced_without_a_reset(
+    app: Flask, boss: Staff, db: Session
+) -> None:
+    admin = _as_boss(app, boss)
+    html = admin.text("/admin/account/second-factor")
+    assert "data-enrolled" in html and "data-secret" not in html
+    secret = pyotp.random_base32(32)
+    with admin.client.session_transaction() as stored:
+        stored["enrol_secret"] = secret
+    response = admin.client.post(
+        "/admin/account/second-factor",
+        data={"csrf_token": csrf_token(html), "code": _code(secret)},
+    )
+    assert response.status_code == 200 and "data-recovery-codes" not in response.get_data(
+        as_text=True
+    )
+    db.rollback()
+    assert db.get(Staff, boss.id).totp_secret == boss.totp_secret  # type: ignore[union-attr]
