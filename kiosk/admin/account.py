@@ -104,8 +104,8 @@ def change_password() -> Response | tuple[str, int]:
                 me(),
                 form.current_password.data or "",
                 form.new_password.data or "",
-                settings().station_name,
-                actor(),
+                settings(),
+                Source(session_id(), request.remote_addr or "", settings().id),
             )
         except ValidationFailed as exc:
             form.show_errors(exc.fields)

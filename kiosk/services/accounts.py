@@ -17,11 +17,13 @@ from sqlalchemy.orm import Session
 from zxcvbn import zxcvbn
 
 from kiosk import scope
+from kiosk.config import Settings
 from kiosk.db import transaction, utcnow
 from kiosk.errors import DomainError, NotFound, ValidationFailed
 from kiosk.models import AttemptCounter, Role, Staff
-from kiosk.services import audit
+from kiosk.services import audit, lockouts
 from kiosk.services.audit import Actor
+from kiosk.services.lockouts import Rule, Source
 from kiosk.services.staff import _hasher, _verify, create_staff
 
 PASSWORD_MIN = 12
@@ -165,16 +167,25 @@ def reset_password(db: Session, staff_id: int, actor: Actor) -> tuple[Staff, str
 
 
 def change_password(
-    db: Session, staff: Staff, current: str, new: str, station: str, actor: Actor
+    db: Session, staff: Staff, current: str, new: str, settings: Settings, source: Source
 ) -> None:
     """A person's own new password: the current one first, then the rules of check_password.
 
+    A wrong current password counts towards the account's sign-in lock-out, as at sign-in.
     Other sessions of the account end; the caller keeps this one (see `session_version`).
     """
-    if not _verify(staff.password_hash, current):
+    rule = Rule(limit=settings.login_max_failures, key_cap=settings.login_lockout_minutes)
+    attempt = lockouts.claim(db, f"sign-in:{staff.username}", source, rule)
+    right = attempt.allowed and _verify(staff.password_hash, current)
+    if not attempt.allowed:
+        lockouts.refused(db, attempt, what="sign-in")
+    else:
+        lockouts.judged(db, attempt, right, what="sign-in", detail={"known": True})
+    if not right:
         raise ValidationFailed(
             fields={"current_password": _l("That is not your current password.")}
         )
+    station, actor = settings.station_name, Actor(staff, source.remote_addr)
     check_password(new, staff.username, staff.display_name, station)
     if _verify(staff.password_hash, new):
         raise ValidationFailed(

@@ -149,6 +149,21 @@ def test_changing_a_password_needs_the_current_one(signed_in: Admin) -> None:
     assert "That is not your current password." in response.get_data(as_text=True)
 
 
+def test_wrong_current_passwords_count_towards_the_accounts_lock_out(
+    app: Flask, signed_in: Admin
+) -> None:
+    for _ in range(5):
+        wrong = _post(
+            signed_in,
+            "/admin/account/password",
+            current_password="not it at all",
+            new_password=GOOD,
+            repeat=GOOD,
+        )
+        assert wrong.status_code == 400
+    assert Admin(app.test_client()).sign_in("officer").status_code == 401  # the account waits
+
+
 def test_a_deactivated_accounts_existing_session_is_refused_on_its_next_request(
     app: Flask, boss: Staff, signed_in: Admin, officer: Staff, db: Session
 ) -> None:
