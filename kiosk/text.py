@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from uniseg.graphemecluster import extended_pictographic, grapheme_clusters
+from printers.segments import extended_pictographic, grapheme_clusters
 
 # Bidi overrides/isolates can make text display differently from what is stored; zero-width
 # spaces and BOMs hide inside names. Other format characters (category Cf: soft hyphens, word

@@ -2,7 +2,7 @@
 
 The encoder lays out every line itself, so the printer never wraps one (a printer wraps at the
 last column, in the middle of a word, a number or a URL). Breaks follow Unicode's line
-breaking algorithm (UAX #14, from the uniseg package), which also carries the Chinese rules:
+breaking algorithm (UAX #14, from ICU through PyICU), which also carries the Chinese rules:
 no line starts with ， 。 ； 》 or ends with 《 （.
 
 On top of UAX #14 some tokens are never broken while they fit on a line: numbers, reference
@@ -23,31 +23,48 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from uniseg.graphemecluster import (
+from printers.segments import (
     extended_pictographic,
-    grapheme_cluster_boundaries,
+    grapheme_boundaries,
     grapheme_clusters,
+    line_breaks,
 )
-from uniseg.linebreak import line_break_boundaries
 
 __all__ = ["MISSING", "columns", "paper_text", "wrap"]
 
 MISSING = "〓"  # the typesetters' mark for a character no font has (GB 2312 A1FA): never tofu
 
-_URL = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*://|www\.)[!-~]+")
+# a scheme is short (RFC 3986 puts no limit, real ones are < 32): an unbounded one makes the
+# search quadratic on a long run of letters
+_URL = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]{0,31}://|www\.)[!-~]+")
 _URL_TAIL = ".,;:!?)]}'\""  # sentence punctuation after a URL is not part of it
 # A run of letters, digits and * joined by - . / : , + # that has a digit or a * in it:
 # 12345, 0731-88888888, SQ-20261124-0042, 110***********002X, 2026-11-24, 14:30, 1,000.50
 _NUMBERISH = re.compile(r"[A-Za-z0-9*]+(?:[-./:,+#][A-Za-z0-9*]+)*")
+_DIGIT_OR_STAR = re.compile(r"[0-9*]")
 _KEYCAP = "\u20e3"
 _REGIONAL = range(0x1F1E6, 0x1F200)  # regional indicators: two of them make a flag
 
 
+# Characters that are a grapheme cluster of their own, print as themselves when a font has them,
+# and are neither format characters nor emoji: Latin, Greek, Cyrillic, CJK ideographs and
+# punctuation, full-width forms. (Not © ®, the soft hyphen, combining marks such as U+302A–U+302F,
+# U+0483–U+0489 and the half-width sound marks U+FF9E–U+FF9F, nor 〰 and 〽: those take the
+# slow path.)
+_PLAIN = re.compile(
+    "[\\x20-\\x7e\\xa0-\\xa8\\xaa-\\xac\\xaf-\\u02ff\\u0370-\\u03ff\\u0400-\\u0482\\u048a-\\u04ff"
+    "\\u3000-\\u3029\\u3031-\\u303c\\u303e\\u303f\\u3400-\\u4dbf\\u4e00-\\u9fff\\uff01-\\uff9d\\uffa0-\\uffef]*"
+)
+
+
 def columns(text: str) -> int:
     """The columns of font A `text` takes: 1 for an ASCII character, 2 for any other."""
+    if text.isascii():
+        return len(text)
     return sum(1 if ord(char) < 0x80 else 2 for char in text)
 
 
@@ -59,10 +76,12 @@ def paper_text(text: str, has_glyph: Callable[[str], bool]) -> str:
     flag prints as its two letters (🇨🇳 → CN) and a keycap as its digit (1️⃣ → 1). Any other
     character without a glyph (`has_glyph` is False) prints as 〓, the typesetters' mark.
     """
-    out: list[str] = []
-    for cluster in grapheme_clusters(text):
-        out.append(_cluster_on_paper(cluster, has_glyph))
-    joined = "".join(out)
+    if text.isascii() and text.isprintable():
+        return text
+    if _PLAIN.fullmatch(text):  # one character a cluster: no need to find clusters
+        joined = "".join(char if has_glyph(char) else MISSING for char in text)
+    else:
+        joined = "".join(_cluster_on_paper(c, has_glyph) for c in grapheme_clusters(text))
     # an emoji left out between two spaces must not leave a double space (or a leading one)
     return re.sub(r"  +", " ", joined) if joined != text else joined
 
@@ -103,6 +122,8 @@ def _is_emoji(char: str) -> bool:
 def wrap(text: str, width: int) -> list[str]:
     """Lines of at most `width` columns, broken as the module docstring says; "" gives [""]."""
     width = max(width, 2)  # room for one Chinese character, however narrow the paper
+    if columns(text) <= width:  # most lines of a slip: nothing to break
+        return [text.rstrip()]
     rows: list[str] = []
     row = ""
     for unit in _units(text):
@@ -134,28 +155,31 @@ class _Unit:
 
 def _units(text: str) -> Iterator[_Unit]:
     keep = _protected(text)
+    inside = bytearray(len(text) + 1)  # 1 where a break would split a protected token
+    for a, b in keep:
+        inside[a + 1 : b] = b"\x01" * max(b - a - 1, 0)
+    ends = sorted({x for span in keep for x in span})
     start = 0
     inner: list[int] = []
-    for boundary in line_break_boundaries(text) if text else ():
-        if boundary == 0:
-            continue
-        if any(a < boundary < b for a, b in keep):
+    for boundary in line_breaks(text):
+        if inside[boundary]:
             inner.append(boundary - start)
             continue
-        edges = sorted({x - start for span in keep for x in span if start < x < boundary})
-        yield _Unit(text[start:boundary], tuple(edges), tuple(inner))
+        edges = ends[bisect_right(ends, start) : bisect_left(ends, boundary)]
+        yield _Unit(text[start:boundary], tuple(x - start for x in edges), tuple(inner))
         start, inner = boundary, []
 
 
 def _protected(text: str) -> list[tuple[int, int]]:
     spans = []
-    for match in _URL.finditer(text):
+    urls = _URL.finditer(text) if "://" in text or "www." in text else ()
+    for match in urls:
         url = match.group().rstrip(_URL_TAIL)
         spans.append((match.start(), match.start() + len(url)))
     for match in _NUMBERISH.finditer(text):
         token = match.group()
         inside_url = any(a <= match.start() < b for a, b in spans)
-        if not inside_url and any(char.isdigit() or char == "*" for char in token):
+        if not inside_url and _DIGIT_OR_STAR.search(token):
             spans.append((match.start(), match.end()))
     return spans
 
@@ -163,10 +187,20 @@ def _protected(text: str) -> list[tuple[int, int]]:
 def _split_long(unit: _Unit, width: int) -> Iterator[str]:
     """A unit in pieces of at most `width` columns (see `_Unit` for where it breaks)."""
     text, start = unit.text, 0
-    while columns(text[start:].rstrip()) > width:
+    stop = len(text.rstrip())
+    if not (unit.edges or unit.inner) and text.isascii() and "\r" not in text:
+        # nowhere to break but between characters, each one column: cut every `width`
+        full = max(stop - 1, 0) // width  # whole lines; what is left is 1 to `width` columns
+        yield from (text[i * width : (i + 1) * width] for i in range(full))
+        yield text[full * width :]
+        return
+    # a character takes at least one column, so only the next width + 1 of them can matter
+    while columns(text[start : min(stop, start + width + 1)]) > width:
         end = 0
         for offsets in (unit.edges, unit.inner):
-            fits = [b for b in offsets if b > start and columns(text[start:b].rstrip()) <= width]
+            last = min(stop, start + width)  # no spaces inside a unit but at its end
+            candidates = offsets[bisect_right(offsets, start) : bisect_right(offsets, last)]
+            fits = [b for b in candidates if columns(text[start:b].rstrip()) <= width]
             if fits:
                 end = fits[-1]
                 break
@@ -177,9 +211,13 @@ def _split_long(unit: _Unit, width: int) -> Iterator[str]:
 
 
 def _last_cluster_end(unit: str, start: int, width: int) -> int:
-    end = start
-    for boundary in grapheme_cluster_boundaries(unit[start:]):
-        if boundary and columns(unit[start : start + boundary]) > width:
+    window = unit[start : start + width + 2]  # more than `width` columns, whatever they are
+    if window.isascii() and "\r" not in window:  # one column and one cluster a character
+        return start + max(min(width, len(window)), 1)
+    end, used, previous = start, 0, 0
+    for boundary in grapheme_boundaries(window):
+        used += columns(window[previous:boundary])
+        if used > width:
             break
-        end = start + boundary
+        end, previous = start + boundary, boundary
     return max(end, start + 1)  # at least one character, or no progress
