@@ -272,7 +272,7 @@ def test_three_kiosks_share_one_database(
     )  # fmt: skip
     assert status == 202
     done = wait_for(finished, what="the test print to finish")
-    assert done["status"] == "done" and done["result"]["status"] == "sent", done
+    assert done["status"] == "done" and done["result"]["status"] == "printed", done
     (test_page,) = fleet["kiosk-a"].printer.wait_for_jobs(3, timeout=10)[2:]
     assert "kiosk-a" in decode(test_page).text
 
