@@ -16,7 +16,6 @@ from kiosk.models import EventKind
 KIOSK = Path(__file__).resolve().parent.parent / "kiosk"
 
 
-
 def _lock_prefixes() -> list[str]:
     from kiosk.services import lockouts
 
