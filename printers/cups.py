@@ -29,9 +29,9 @@ import time
 from collections.abc import Callable
 from urllib.parse import SplitResult, unquote
 
-from printers.base import Confirmation, Delivery, PrinterUnavailable, PrinterURL
+from printers.base import Delivery, PrinterUnavailable, PrinterURL
 from printers.document import Receipt
-from printers.escpos import encode_receipt
+from printers.escpos import send_unconfirmed
 from printers.locks import device_lock, holding
 from printers.profile import PrinterProfile
 from printers.registry import register_driver
@@ -98,11 +98,7 @@ class CupsPrinter:
         on_send: Callable[[], None] | None = None,
     ) -> Delivery:
         """Queue one receipt; CUPS taking it is not the slip coming out: not confirmed."""
-        data = encode_receipt(receipt, profile=self.profile, reprint=reprint)
-        if on_send is not None:
-            on_send()
-        self.send(data)
-        return Delivery(Confirmation.NONE, len(data))
+        return send_unconfirmed(receipt, self.profile, self.send, reprint=reprint, on_send=on_send)
 
     def send(self, data: bytes) -> None:
         """Queue raw bytes as one job, unless the queue or printer is known to be down."""

@@ -21,6 +21,7 @@ Every element sets alignment, bold and size itself, so no style leaks from one t
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from typing import Any, assert_never
 
 import qrcode
@@ -29,6 +30,7 @@ from escpos.constants import QR_ECLEVEL_M
 from escpos.printer import Dummy
 from PIL import Image
 
+from printers.base import Confirmation, Delivery
 from printers.document import Element, Feed, QRCode, Receipt, Rule, Text
 from printers.glyphs import RASTER_PITCH, draw_text, has_glyph
 from printers.layout import paper_text, wrap
@@ -141,6 +143,23 @@ def encode_receipt(receipt: Receipt, *, profile: PrinterProfile, reprint: bool =
     # cut() first feeds 6 lines (ESC d 6) so the last text clears the cutter, then GS V 0
     printer.cut()
     return bytes(printer.output)
+
+
+def send_unconfirmed(
+    receipt: Receipt,
+    profile: PrinterProfile,
+    send: Callable[[bytes], None],
+    *,
+    reprint: bool,
+    on_send: Callable[[], None] | None,
+) -> Delivery:
+    """Encode and hand over a receipt to a device that cannot confirm (a file, a CUPS queue):
+    sent, not confirmed."""
+    data = encode_receipt(receipt, profile=profile, reprint=reprint)
+    if on_send is not None:
+        on_send()
+    send(data)
+    return Delivery(Confirmation.NONE, len(data))
 
 
 def slip_elements(receipt: Receipt, *, reprint: bool) -> tuple[Element, ...]:

@@ -18,9 +18,9 @@ import time
 from collections.abc import Callable
 from urllib.parse import SplitResult, unquote
 
-from printers.base import Confirmation, Delivery, PrinterUnavailable, PrinterURL
+from printers.base import Delivery, PrinterUnavailable, PrinterURL
 from printers.document import Receipt
-from printers.escpos import encode_receipt
+from printers.escpos import send_unconfirmed
 from printers.locks import device_lock, holding
 from printers.profile import PrinterProfile
 from printers.registry import register_driver
@@ -65,11 +65,7 @@ class FilePrinter:
         on_send: Callable[[], None] | None = None,
     ) -> Delivery:
         """Append one receipt; a file cannot confirm: sent, not confirmed (NONE)."""
-        data = encode_receipt(receipt, profile=self.profile, reprint=reprint)
-        if on_send is not None:
-            on_send()
-        self.send(data)
-        return Delivery(Confirmation.NONE, len(data))
+        return send_unconfirmed(receipt, self.profile, self.send, reprint=reprint, on_send=on_send)
 
     def status(self) -> PrinterStatus:
         """UNKNOWN if the path can be written (a file cannot answer), else OFFLINE."""
