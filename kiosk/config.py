@@ -108,6 +108,10 @@ class Settings(BaseModel):
     # False on a web server of a fleet: no screen, so no heartbeat, no commands, not listed as
     # a kiosk; it still judges the fleet in its turn, so alerts go out when every kiosk is down.
     terminal: bool = True
+    # A fleet's lobby terminal (docs/deploy.md): its own SQLite, the central reached only over
+    # HTTPS with the kiosk's token from `kiosk enrol`, submissions queued while the link is down.
+    edge: bool = False
+    edge_sync_seconds: float = Field(default=60, gt=0, le=3600)  # reference data, at least
 
     @property
     def link_base(self) -> str:
@@ -176,6 +180,14 @@ class Settings(BaseModel):
                 f"(now {self.heartbeat_seconds:g} < {self.stale_seconds:g}"
                 f" < {self.offline_seconds:g})"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _edge_on_its_own(self) -> Settings:
+        if self.edge and not self.database_url.startswith("sqlite"):
+            raise ValueError("KIOSK_EDGE=true needs the terminal's own SQLite, not a database URL")
+        if self.edge and self.host not in ("127.0.0.1", "::1", "localhost"):
+            raise ValueError("KIOSK_EDGE=true serves the screen on loopback only (KIOSK_HOST)")
         return self
 
     @property
