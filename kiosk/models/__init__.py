@@ -23,6 +23,7 @@ from kiosk.models.application import (
 )
 from kiosk.models.base import Base
 from kiosk.models.building import Building, Tenant
+from kiosk.models.edge import EdgeOutbox, EdgeSync, EdgeTerminal, EnrolmentCode
 from kiosk.models.event import Event, EventSignup, EventType, SignupStatus
 from kiosk.models.fleet import (
     CommandKind,
@@ -69,6 +70,10 @@ __all__ = [
     "CommandKind",
     "CommandStatus",
     "ConfigVersion",
+    "EdgeOutbox",
+    "EdgeSync",
+    "EdgeTerminal",
+    "EnrolmentCode",
     "Event",
     "EventKind",
     "EventSignup",

@@ -52,6 +52,8 @@ class Kiosk(Base):
     banner: Mapped[str] = mapped_column(Text, default="")
     banner_until: Mapped[datetime | None]
     config_version: Mapped[int] = mapped_column(default=0)  # the central version it runs
+    # An edge terminal's submissions not yet handed over, as it last said; None: not an edge.
+    outbox_depth: Mapped[int | None]
 
 
 class KioskAlert(Base):
