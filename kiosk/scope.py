@@ -51,6 +51,7 @@ from kiosk.models import (
     KioskLog,
     Licence,
     LicencePrint,
+    Notification,
     PolicyNotice,
     PrinterState,
     PrintJob,
@@ -208,6 +209,7 @@ RULES: dict[type[Any], Rule] = {
     ConfigVersion: Own("kiosk_id", "kiosk", shared=True),
     PrintJob: KIOSK,
     PrinterState: KIOSK,
+    Notification: BUILDING,
 }
 
 

@@ -37,6 +37,7 @@ from kiosk.models.fleet import (
     KioskState,
 )
 from kiosk.models.lockout import AttemptCounter
+from kiosk.models.notification import Channel, MessageState, Notification
 from kiosk.models.policy import (
     Benefit,
     BenefitClaim,
@@ -67,6 +68,7 @@ __all__ = [
     "Benefit",
     "BenefitClaim",
     "Building",
+    "Channel",
     "CommandKind",
     "CommandStatus",
     "ConfigVersion",
@@ -89,6 +91,8 @@ __all__ = [
     "Licence",
     "LicencePrint",
     "LicenceStatus",
+    "MessageState",
+    "Notification",
     "Policy",
     "PolicyLevel",
     "PolicyNotice",
