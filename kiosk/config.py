@@ -30,6 +30,13 @@ CONFIG_FILE = "kiosk.cfg"
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - the file's name, not a key
 LOCALES = ("zh_CN", "en")
 # KIOSK_* variables that are not settings: where the instance is, and inputs to commands/tests.
+# The messages a tenant may be sent by SMS, each needing a template at the SMS provider.
+SMS_EVENTS = ("appeal_answered", "appeal_needs_info", "appeal_resolved")
+# Settings never shown back in an error message: secrets, and URLs that carry a robot's key.
+HIDDEN = frozenset(
+    {"secret_key", "sms_access_key_secret", "wecom_webhook_url", "dingtalk_webhook_url"}
+    | {"dingtalk_secret"}
+)
 NOT_SETTINGS = frozenset(
     {"KIOSK_INSTANCE_PATH", "KIOSK_TEST_DATABASE_URL", "KIOSK_NEW_STAFF_PASSWORD"}
 )
@@ -112,6 +119,24 @@ class Settings(BaseModel):
     # HTTPS with the kiosk's token from `kiosk enrol`, submissions queued while the link is down.
     edge: bool = False
     edge_sync_seconds: float = Field(default=60, gt=0, le=3600)  # reference data, at least
+    # Telling people (README, "Telling people"): SMS to tenants through a provider ("log"
+    # writes each message to the log and sends nothing), robots' webhooks for staff. The
+    # secrets come from the instance's kiosk.cfg or the environment, never from the repository.
+    sms_provider: Literal["log", "aliyun"] = "log"
+    sms_access_key_id: str = Field(default="", max_length=128)
+    sms_access_key_secret: str = Field(default="", max_length=128)
+    sms_sign_name: str = Field(default="", max_length=40)  # 短信签名, e.g. 楼宇政务服务驿站
+    # "event.locale" → the provider's template code, e.g. {"appeal_answered.zh_CN": "SMS_1"}
+    sms_templates: dict[str, str] = Field(default_factory=dict)
+    sms_endpoint: str = "https://dysmsapi.aliyuncs.com/"
+    sms_region: str = Field(default="cn-hangzhou", pattern=r"^[a-z0-9-]{2,40}$")
+    wecom_webhook_url: str = ""  # 企业微信 group robot: …/cgi-bin/webhook/send?key=…
+    dingtalk_webhook_url: str = ""  # 钉钉 custom robot: …/robot/send?access_token=…
+    dingtalk_secret: str = Field(default="", max_length=128)  # its 加签 secret (SEC…), if set
+    notify_timeout: float = Field(default=5.0, gt=0, le=60)  # seconds to connect and answer
+    notify_retry_limit: int = Field(default=6, ge=1, le=100)  # tries before a message fails
+    notify_lease_seconds: int = Field(default=120, ge=10, le=3600)
+    notify_worker: bool = True  # run the message worker thread in `kiosk serve`
 
     @property
     def link_base(self) -> str:
@@ -138,10 +163,17 @@ class Settings(BaseModel):
             raise ValueError("must be a sqlite:/// or postgresql:// URL")
         return value
 
-    @field_validator("complaint_qr_url", "public_url", "alert_webhook_url")
+    @field_validator(
+        "complaint_qr_url",
+        "public_url",
+        "alert_webhook_url",
+        "sms_endpoint",
+        "wecom_webhook_url",
+        "dingtalk_webhook_url",
+    )
     @classmethod
     def _http_url(cls, value: str, info: Any) -> str:
-        if value == "" and info.field_name in ("public_url", "alert_webhook_url"):
+        if value == "" and info.field_name != "complaint_qr_url":
             return value
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -190,6 +222,31 @@ class Settings(BaseModel):
             raise ValueError("KIOSK_EDGE=true serves the screen on loopback only (KIOSK_HOST)")
         return self
 
+    @model_validator(mode="after")
+    def _sms_provider_complete(self) -> Settings:
+        for key in self.sms_templates:
+            event, _, locale = key.partition(".")
+            if event not in SMS_EVENTS or locale not in LOCALES:
+                raise ValueError(
+                    f"KIOSK_SMS_TEMPLATES: {key!r} is not one of "
+                    f"{', '.join(e + '.' + loc for e in SMS_EVENTS for loc in LOCALES)}"
+                )
+        if self.sms_provider == "log":
+            return self
+        missing = [
+            f"KIOSK_{name.upper()}"
+            for name in ("sms_access_key_id", "sms_access_key_secret", "sms_sign_name")
+            if not getattr(self, name)
+        ]
+        missing += [
+            f"KIOSK_SMS_TEMPLATES[{event}.zh_CN]"
+            for event in SMS_EVENTS
+            if not self.sms_templates.get(f"{event}.zh_CN")
+        ]
+        if missing:
+            raise ValueError(f"KIOSK_SMS_PROVIDER={self.sms_provider} needs {', '.join(missing)}")
+        return self
+
     @property
     def display_name(self) -> str:
         """The kiosk's name for people: its name, or its id."""
@@ -202,9 +259,13 @@ class Settings(BaseModel):
 
 
 def _coerce_env(name: str, raw: str) -> Any:
-    """Environment values are strings; lists of dates are comma-separated."""
+    """Environment values are strings; lists of dates are comma-separated, and so are the SMS
+    templates, as event.locale=CODE (appeal_answered.zh_CN=SMS_123,appeal_answered.en=SMS_124)."""
     if name in ("extra_holidays", "extra_workdays"):
         return [part.strip() for part in raw.split(",") if part.strip()]
+    if name == "sms_templates":
+        pairs = [part.partition("=") for part in raw.split(",") if part.strip()]
+        return {key.strip(): value.strip() for key, _, value in pairs}
     return raw
 
 
@@ -264,7 +325,7 @@ def load_settings(
                 lines.append(error["msg"].removeprefix("Value error, "))
                 continue
             name = str(error["loc"][0])
-            shown = "<hidden>" if name == "secret_key" else repr(values.get(name))
+            shown = "<hidden>" if name in HIDDEN else repr(values.get(name))
             source = sources.get(name, "default")
             lines.append(f"KIOSK_{name.upper()}={shown} ({source}): {error['msg']}")
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines)) from None
