@@ -182,7 +182,7 @@ def staff_create(
         try:
             create_staff(
                 session, username, display_name, password, Role(role), Actor(None, "cli"),
-                building_code=building,
+                unit_code=building,
             )  # fmt: skip
         except ValidationFailed as exc:
             raise click.ClickException(

@@ -58,26 +58,46 @@ from kiosk.models import (
     Room,
     Staff,
     Tenant,
+    TenantMove,
+    Unit,
+    UnitKind,
 )
 
 _KEY = "kiosk.reach"
 
 
+Key = Literal["building", "kiosk", "unit"]
+
+
 @dataclass(frozen=True)
 class Reach:
-    """The buildings and kiosks a caller may see and change; None is every one."""
+    """The units, buildings and kiosks a caller may see and change; None is every one.
+
+    `units` are the ids of the caller's unit and every unit under it; `buildings` the codes of
+    the building units among them (records are filed under a building's code); `kiosks` the
+    kiosks standing in those buildings."""
 
     buildings: frozenset[str] | None = None
     kiosks: frozenset[str] | None = None
+    units: frozenset[str] | None = None
+
+    def __post_init__(self) -> None:
+        # A reach limited in one way and not another would leave, say, companies unlimited for
+        # an officer limited to a building: refuse to make one.
+        limits = {self.buildings is None, self.kiosks is None, self.units is None}
+        if len(limits) != 1:
+            raise ValueError("a reach limits buildings, kiosks and units together, or none")
 
     @property
     def everything(self) -> bool:
         """Whether nothing is out of reach (the whole city, the whole fleet)."""
-        return self.buildings is None and self.kiosks is None
+        return self.buildings is None and self.kiosks is None and self.units is None
 
-    def allowed(self, key: Literal["building", "kiosk"]) -> frozenset[str] | None:
-        """The buildings or the kiosks in reach (None: every one)."""
-        return self.buildings if key == "building" else self.kiosks
+    def allowed(self, key: Key) -> frozenset[str] | None:
+        """The buildings, kiosks or units (ids as text) in reach (None: every one)."""
+        if key == "building":
+            return self.buildings
+        return self.kiosks if key == "kiosk" else self.units
 
 
 EVERYTHING = Reach()
@@ -107,7 +127,7 @@ class Own:
     (an event for every building, the fleet's configuration) and only the whole reach's to write."""
 
     column: str
-    key: Literal["building", "kiosk"]
+    key: Key
     shared: bool = False
 
     def criteria(self, model: Any, reach: Reach) -> ColumnElement[bool] | None:
@@ -116,13 +136,24 @@ class Own:
         if allowed is None:
             return None
         column = getattr(model, self.column)
-        condition: ColumnElement[bool] = column.in_(sorted(allowed)) if allowed else false()
+        values: list[Any] = sorted(allowed)
+        if self.key == "unit":
+            values = [int(v) for v in values]
+        condition: ColumnElement[bool] = column.in_(values) if allowed else false()
         return or_(condition, column == "") if self.shared else condition
 
     def admits(self, db: Session, reach: Reach, row: Any) -> bool:
-        """Whether the row's building or kiosk is in reach."""
+        """Whether the row's building, kiosk or unit is in reach."""
         allowed = reach.allowed(self.key)
-        return allowed is None or getattr(row, self.column) in allowed
+        if allowed is None:
+            return True
+        value = getattr(row, self.column)
+        if self.key == "unit":
+            # A unit set as an object (row.unit = …) has its id only after the flush.
+            unit = getattr(row, "unit", None) if value is None else None
+            value = unit.id if unit is not None else value
+            return value is not None and str(value) in allowed
+        return value in allowed
 
 
 @dataclass(frozen=True)
@@ -183,6 +214,8 @@ class Either:
 BUILDING = Own("building_code", "building")
 KIOSK = Own("kiosk_id", "kiosk")
 TENANT = Through("building_id", Building, Own("code", "building"))
+# A company is on one unit's list (its building's, or a street's, park's or district's).
+COMPANY = Own("unit_id", "unit")
 # Every scoped model, and how its rows belong to a building or a kiosk. A model left out is
 # visible to everyone who may open the view (staff accounts, the policy catalogue, categories).
 RULES: dict[type[Any], Rule] = {
@@ -197,11 +230,12 @@ RULES: dict[type[Any], Rule] = {
     Event: Own("building_code", "building", shared=True),
     # A sign-up for an event of every building: seen by the building whose kiosk took it.
     EventSignup: Either((Through("event_id", Event, Own("building_code", "building")), KIOSK)),
-    Tenant: TENANT,
+    Tenant: COMPANY,
+    TenantMove: Through("tenant_id", Tenant, COMPANY),
     Room: TENANT,
-    Licence: Through("tenant_id", Tenant, TENANT),
+    Licence: Through("tenant_id", Tenant, COMPANY),
     LicencePrint: KIOSK,
-    PolicyNotice: Through("tenant_id", Tenant, TENANT),
+    PolicyNotice: Through("tenant_id", Tenant, COMPANY),
     Kiosk: Own("id", "kiosk"),
     KioskAlert: KIOSK,
     KioskCommand: KIOSK,
@@ -213,12 +247,24 @@ RULES: dict[type[Any], Rule] = {
 }
 
 
+NOTHING = Reach(frozenset(), frozenset(), frozenset())
+
+
 def for_staff(db: Session, staff: Staff, settings: Settings) -> Reach:
-    """What a staff member reaches: everything, or their building and its kiosks."""
-    if not staff.building_code:
+    """What a staff member reaches: their unit and every unit under it — the whole city for
+    the city's officers; a district's buildings for its 专班; their building for a building's
+    officer; for a department's, the department (what was handed to it), no building."""
+    unit = db.get(Unit, staff.unit_id) if staff.unit_id is not None else None
+    if unit is None:
+        return NOTHING
+    if unit.parent_id is None:
         return EVERYTHING
-    buildings = frozenset({staff.building_code})
-    return Reach(buildings, _kiosks_of(db, buildings, settings))
+    rows = db.execute(
+        select(Unit.id, Unit.code, Unit.kind).where(Unit.path.startswith(unit.path))
+    ).all()
+    buildings = frozenset(code for _, code, kind in rows if kind == UnitKind.BUILDING)
+    units = frozenset(str(unit_id) for unit_id, _, _ in rows)
+    return Reach(buildings, _kiosks_of(db, buildings, settings), units)
 
 
 def for_token(db: Session, token: ApiToken, settings: Settings) -> Reach:
@@ -229,7 +275,12 @@ def for_token(db: Session, token: ApiToken, settings: Settings) -> Reach:
     building = db.scalar(select(Kiosk.building_code).where(Kiosk.id == token.kiosk_id))
     if building is None and token.kiosk_id == settings.id:
         building = settings.building
-    return Reach(frozenset({building} if building else ()), frozenset({token.kiosk_id}))
+    unit = db.scalar(select(Unit.id).where(Unit.code == building)) if building else None
+    return Reach(
+        frozenset({building} if building else ()),
+        frozenset({token.kiosk_id}),
+        frozenset({str(unit)} if unit is not None else ()),
+    )
 
 
 def _kiosks_of(db: Session, buildings: frozenset[str], settings: Settings) -> frozenset[str]:
@@ -299,7 +350,6 @@ _TARGETS: dict[str, tuple[Any, Any]] = {
     "announcement": (Announcement.id, Announcement.building_code),
     "event": (Event.id, Event.building_code),
     "kiosk": (Kiosk.id, Kiosk.building_code),
-    "staff": (Staff.username, Staff.building_code),
 }
 
 
@@ -307,6 +357,10 @@ def building_of(db: Session, target_type: str, target_id: str) -> str:
     """The building a record named as the audit log names it belongs to ("" if none or many)."""
     if target_type == "print_job":
         target_type, target_id = "kiosk", _job_kiosk(db, target_id)
+    if target_type == "staff":
+        return home_building(
+            db, db.scalar(select(Staff.unit_id).where(Staff.username == target_id))
+        )
     if target_type not in _TARGETS or not target_id:
         return ""
     key, building = _TARGETS[target_type]
@@ -317,6 +371,14 @@ def building_of(db: Session, target_type: str, target_id: str) -> str:
     else:
         found = db.scalar(select(building).where(key == target_id))
     return str(found or "")
+
+
+def home_building(db: Session, unit_id: int | None) -> str:
+    """The building code of this unit when it is a building ("" for any other unit)."""
+    if unit_id is None:
+        return ""
+    found = db.scalar(select(Unit.code).where(Unit.id == unit_id, Unit.kind == UnitKind.BUILDING))
+    return found or ""
 
 
 def _job_kiosk(db: Session, job_id: str) -> str:

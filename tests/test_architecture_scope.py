@@ -128,7 +128,7 @@ def _job(db: Session, building: str, kiosk: str) -> Values:
 def _staff(db: Session, building: str, kiosk: str) -> Values:
     name = f"{building}-officer-{next(NUMBERS)}"
     staff = create_staff(
-        db, name, name, STAFF_PASSWORD, Role.STAFF, Actor(None, "test"), building_code=building
+        db, name, name, STAFF_PASSWORD, Role.STAFF, Actor(None, "test"), unit_code=building
     )
     return {"staff_id": staff.id}
 

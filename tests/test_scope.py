@@ -28,12 +28,19 @@ from kiosk.models import (
     Scope,
     Staff,
     Tenant,
+    Unit,
+    root_unit,
 )
 from kiosk.scope import EVERYTHING, OutOfReach, Reach
 from kiosk.services import audit, tokens
 from kiosk.services.audit import Actor
+from kiosk.services.units import unit_for_code
 
-DEMO = Reach(frozenset({"demo"}), frozenset({"kiosk-a"}))
+
+def _demo(db: Session) -> Reach:
+    """The "demo" building's reach: its code, its kiosk and its unit (made with its building)."""
+    unit = db.scalar(select(Unit.id).where(Unit.code == "demo"))
+    return Reach(frozenset({"demo"}), frozenset({"kiosk-a"}), frozenset({str(unit)}))
 
 
 def _two_buildings(db: Session) -> dict[str, Any]:
@@ -65,7 +72,7 @@ def test_reads_and_session_get_see_only_what_is_in_reach(db: Session) -> None:
     made = _two_buildings(db)
     theirs, ours = made["notice b-tower"], made["notice demo"]
     # Everything above is in the identity map: entering the scope must not leave it findable.
-    scope.enter(db, DEMO)
+    scope.enter(db, _demo(db))
     assert db.get(Announcement, theirs.id) is None
     assert db.get(Announcement, ours.id) is not None
     assert [a.building_code for a in db.scalars(select(Announcement))] == ["demo"]
@@ -81,7 +88,7 @@ def test_reads_and_session_get_see_only_what_is_in_reach(db: Session) -> None:
 
 def test_orm_updates_and_deletes_touch_only_what_is_in_reach(app: Flask, db: Session) -> None:
     _two_buildings(db)
-    scope.enter(db, DEMO)
+    scope.enter(db, _demo(db))
     db.execute(update(PrintJob).values(status=PrintStatus.CANCELLED))
     db.execute(delete(Announcement))
     db.commit()
@@ -110,7 +117,7 @@ def test_orm_updates_and_deletes_touch_only_what_is_in_reach(app: Flask, db: Ses
 )
 def test_a_write_out_of_reach_is_refused_at_flush(db: Session, row: object) -> None:
     _two_buildings(db)
-    scope.enter(db, DEMO)
+    scope.enter(db, _demo(db))
     db.add(row() if callable(row) else row)
     with pytest.raises(OutOfReach):
         db.flush()
@@ -119,7 +126,7 @@ def test_a_write_out_of_reach_is_refused_at_flush(db: Session, row: object) -> N
 
 def test_a_change_that_moves_a_row_out_of_reach_is_refused(db: Session) -> None:
     made = _two_buildings(db)
-    scope.enter(db, DEMO)
+    scope.enter(db, _demo(db))
     ours = db.get(Announcement, made["notice demo"].id)
     assert ours is not None
     ours.building_code = "b-tower"
@@ -130,7 +137,7 @@ def test_a_change_that_moves_a_row_out_of_reach_is_refused(db: Session) -> None:
 
 def test_writes_in_reach_and_audit_entries_are_kept(db: Session, make_staff: object) -> None:
     _two_buildings(db)
-    scope.enter(db, DEMO)
+    scope.enter(db, _demo(db))
     db.add(Announcement(building_code="demo", text_zh="本楼通知", starts_at=utcnow()))
     db.add(PrintJob(kiosk_id="kiosk-a", kind="appeal_slip", document={}))
     audit.record(db, Actor(None, "test"), "fleet.config", "fleet", "*")  # fleet-wide: ""
@@ -144,8 +151,9 @@ def test_audit_entries_are_filed_under_the_target_building(db: Session) -> None:
     made = _two_buildings(db)
     theirs = made["notice b-tower"]
     officer = Staff(
-        username="b", display_name="B", password_hash="x", role=Role.STAFF, building_code="demo"
-    )
+        username="b", display_name="B", password_hash="x", role=Role.STAFF,
+        unit=unit_for_code(db, "demo"),
+    )  # fmt: skip
     db.add(officer)
     db.commit()
     entry = audit.record(db, Actor(officer), "announcement.update", "announcement", str(theirs.id))
@@ -160,28 +168,38 @@ def test_audit_entries_are_filed_under_the_target_building(db: Session) -> None:
 def test_who_reaches_what(app: Flask, db: Session) -> None:
     _two_buildings(db)
     settings = app.config["KIOSK"]  # this server is kiosk-1 in "demo"
-    city = Staff(username="c", display_name="C", password_hash="x", role=Role.ADMIN)
-    officer = Staff(
-        username="o", display_name="O", password_hash="x", role=Role.ADMIN, building_code="demo"
+    city = Staff(
+        username="c", display_name="C", password_hash="x", role=Role.ADMIN, unit=root_unit(db)
     )
+    demo = unit_for_code(db, "demo")
+    officer = Staff(username="o", display_name="O", password_hash="x", role=Role.ADMIN, unit=demo)
+    nowhere = Staff(username="n", display_name="N", password_hash="x", role=Role.ADMIN)
+    db.add_all([city, officer])
+    db.flush()
     assert scope.for_staff(db, city, settings) is EVERYTHING
     assert scope.for_staff(db, officer, settings) == Reach(
-        frozenset({"demo"}), frozenset({"kiosk-a", "kiosk-1"})
+        frozenset({"demo"}), frozenset({"kiosk-a", "kiosk-1"}), frozenset({str(demo.id)})
     )
+    # An account that belongs to no unit (never written so: the flush gives it the city)
+    # reaches nothing, rather than everything.
+    assert scope.for_staff(db, nowhere, settings) == scope.NOTHING
     maintainer = tokens.create(db, "on call", Scope.ADMIN).row
     kiosk_b = tokens.create(db, "kiosk b", Scope.OPERATE, kiosk_id="kiosk-b").row
     unseen = tokens.create(db, "new kiosk", Scope.OPERATE, kiosk_id="kiosk-9").row
     assert isinstance(maintainer, ApiToken)
     assert scope.for_token(db, maintainer, settings) is EVERYTHING
+    b_unit = db.scalar(select(Unit.id).where(Unit.code == "b-tower"))
     assert scope.for_token(db, kiosk_b, settings) == Reach(
-        frozenset({"b-tower"}), frozenset({"kiosk-b"})
+        frozenset({"b-tower"}), frozenset({"kiosk-b"}), frozenset({str(b_unit)})
     )
-    assert scope.for_token(db, unseen, settings) == Reach(frozenset(), frozenset({"kiosk-9"}))
+    assert scope.for_token(db, unseen, settings) == Reach(
+        frozenset(), frozenset({"kiosk-9"}), frozenset()
+    )
 
 
 def test_a_streamed_export_keeps_the_reach(app: Flask, db: Session) -> None:
     _two_buildings(db)
-    with scope.open_session(app.extensions["kiosk.sessionmaker"], DEMO) as other:
+    with scope.open_session(app.extensions["kiosk.sessionmaker"], _demo(db)) as other:
         assert [a.building_code for a in other.scalars(select(Announcement))] == ["demo"]
 
 
@@ -190,7 +208,7 @@ def test_a_row_scoped_through_its_parent_is_written_only_under_a_parent_in_reach
 ) -> None:
     made = _two_buildings(db)
     ours, theirs = made["tenant demo"].building_id, made["tenant b-tower"].building_id
-    scope.enter(db, DEMO)
+    scope.enter(db, _demo(db))
     db.add(Tenant(building_id=ours, uscc="9" * 18, name="新入驻公司"))
     db.flush()  # a company moving into the officer's own building
     db.add(Tenant(building_id=theirs, uscc="8" * 18, name="别楼公司"))

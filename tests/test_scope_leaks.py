@@ -45,7 +45,7 @@ def app(make_app: Any) -> Flask:
 def _sign_in(db: Session, client: FlaskClient, role: Role, building: str = OURS[0]) -> None:
     create_staff(
         db, f"{building}-{role.value}", "本楼", STAFF_PASSWORD, role, Actor(None, "test"),
-        building_code=building,
+        unit_code=building,
     )  # fmt: skip
     assert AuthActions(client).sign_in(f"{building}-{role.value}").status_code in (302, 303)
 

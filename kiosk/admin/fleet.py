@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Response as FlaskResponse
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
@@ -83,6 +84,11 @@ def _building_names(db: Session, codes: set[str]) -> dict[str, str]:
     return names
 
 
+def _unit_name() -> str:
+    unit = me().unit
+    return unit.name(str(get_locale())) if unit is not None else ""
+
+
 def _is_admin() -> bool:
     return me().role.rank >= Role.ADMIN.rank
 
@@ -91,7 +97,8 @@ def _is_admin() -> bool:
 @requires(Role.STAFF)
 def show_fleet() -> str:
     """Every kiosk by building: its state, screen, printers and disk; counts and newest alerts."""
-    db, now, limited = get_session(), utcnow(), me().building_code
+    db, now = get_session(), utcnow()
+    limited = not scope.reach_of(db).everything
     everyone = kiosks.listing(db)  # the kiosks in reach: a building's officer, theirs only
     names = _building_names(db, {k.building_code for k in everyone})
     form = FleetFilterForm(request.args)
@@ -116,7 +123,7 @@ def show_fleet() -> str:
         alerts=alerts,
         kiosk_names=ids,
         frozen={k.id: kiosks.screen_frozen(k, now, limits(settings())) for k in shown},
-        limited=names.get(limited, limited),
+        limited=_unit_name() if limited else "",
         wanted=wanted,
         kept=wanted if refresh else {**wanted, "refresh": "off"},  # what the links keep
         refresh=refresh,

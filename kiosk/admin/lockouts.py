@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from kiosk.access import requires
 from kiosk.admin.forms import ActionForm
-from kiosk.admin.views import actor, bp, me, settings
+from kiosk.admin.views import actor, bp, settings
 from kiosk.db import get_session
 from kiosk.errors import NotFound
 from kiosk.models import Role
@@ -27,7 +27,7 @@ KIND = {
 @requires(Role.SUPERVISOR)
 def list_lockouts() -> str:
     """Every account, code and session waiting now, with a button to unlock each."""
-    waiting = unlocking.current(get_session(), me().building_code)
+    waiting = unlocking.current(get_session())
     return render_template(
         "admin/list_lockouts.html",
         waiting=waiting,

@@ -51,8 +51,9 @@ def create_account() -> Response | str | tuple[str, int]:
             form.show_errors(exc.fields)
             return render_template("admin/new_staff.html", form=form), 400
         return _issued(staff, password, created=True)
-    if me().building_code:
-        form.building.data = me().building_code
+    mine = me().unit
+    if mine is not None and mine.parent_id is not None:
+        form.building.data = mine.code
     return render_template("admin/new_staff.html", form=form)
 
 

@@ -22,7 +22,7 @@ from kiosk.models.application import (
     Room,
 )
 from kiosk.models.base import Base
-from kiosk.models.building import Building, Tenant
+from kiosk.models.building import Building, Tenant, TenantMove
 from kiosk.models.edge import EdgeOutbox, EdgeSync, EdgeTerminal, EnrolmentCode
 from kiosk.models.event import Event, EventSignup, EventType, SignupStatus
 from kiosk.models.fleet import (
@@ -49,6 +49,8 @@ from kiosk.models.policy import (
 from kiosk.models.printing import PrinterState, PrintJob, PrintStatus
 from kiosk.models.staff import AuditLog, Role, Staff
 from kiosk.models.terminal import Announcement, HandOff
+from kiosk.models.unit import Unit, UnitKind
+from kiosk.models.unit_hooks import root_unit
 from kiosk.models.web_session import WebSession
 
 __all__ = [
@@ -107,6 +109,10 @@ __all__ = [
     "SignupStatus",
     "Staff",
     "Tenant",
+    "TenantMove",
+    "Unit",
+    "UnitKind",
     "WebSession",
     "Window",
+    "root_unit",
 ]

@@ -66,6 +66,8 @@ class AppealCategory(Base):
     name_en: Mapped[str] = mapped_column(String(80))
     sort_order: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
+    # The department a problem of this kind is usually handed to (offered first at a hand-off).
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
 
     def name(self, locale: str) -> str:
         """The category's name in the given locale."""

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kiosk.db import utcnow
 from kiosk.models.base import Base, Timestamped
+from kiosk.models.unit import Unit
 
 
 class Role(enum.StrEnum):
@@ -41,8 +42,8 @@ class Staff(Timestamped, Base):
     active: Mapped[bool] = mapped_column(default=True)
     # Wrong passwords are counted by typed name in attempt_counter (unknown names alike).
     last_login_at: Mapped[datetime | None]
-    # "" sees every building; a building's code limits the officer to that building's work.
-    building_code: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    # The unit the officer belongs to: they see it and everything under it.
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     # A password an admin issued: it must be changed at the next sign-in before anything else.
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Raised to end every session of the account at once (deactivation, a reset password).
@@ -53,6 +54,8 @@ class Staff(Timestamped, Base):
     totp_last_step: Mapped[int | None]
     # SHA-256 hashes of unused recovery codes, separated by spaces ("" when none are left).
     recovery_hashes: Mapped[str] = mapped_column(String(800), default="", server_default="")
+
+    unit: Mapped[Unit | None] = relationship()
 
 
 class AuditLog(Base):

@@ -20,7 +20,7 @@ from kiosk import scope
 from kiosk.config import Settings
 from kiosk.db import transaction, utcnow
 from kiosk.errors import DomainError, NotFound, ValidationFailed
-from kiosk.models import AttemptCounter, Role, Staff
+from kiosk.models import AttemptCounter, Role, Staff, Unit
 from kiosk.services import audit, lockouts
 from kiosk.services.audit import Actor
 from kiosk.services.lockouts import Rule, Source
@@ -108,10 +108,10 @@ def account(db: Session, staff_id: int) -> Account:
 
 def _reachable(db: Session, statement: Select[Staff]) -> Select[Staff]:
     """Limit a select of accounts to the buildings the request's session reaches."""
-    allowed = scope.reach_of(db).allowed("building")
-    if allowed is None:
+    if scope.reach_of(db).allowed("unit") is None:
         return statement
-    return statement.where(Staff.building_code.in_(sorted(allowed)))
+    units = scope.reach_of(db).allowed("unit") or frozenset()
+    return statement.where(Staff.unit_id.in_(sorted(int(u) for u in units)))
 
 
 def create_account(
@@ -119,11 +119,15 @@ def create_account(
 ) -> tuple[Staff, str]:
     """A new account with a one-time password (returned once, never stored in clear)."""
     building = building.strip().lower()
-    allowed = scope.reach_of(db).allowed("building")
-    if allowed is not None and building not in allowed:
-        raise ValidationFailed(
-            fields={"building": _l("You can add accounts only to %(b)s.", b=", ".join(allowed))}
-        )
+    allowed = scope.reach_of(db).allowed("unit")
+    if allowed is not None:
+        unit = db.scalar(select(Unit).where(Unit.code == building)) if building else None
+        if unit is None or str(unit.id) not in allowed:
+            raise ValidationFailed(
+                fields={
+                    "building": _l("You can add accounts only to your unit and the units under it.")
+                }
+            )
     password = issue_password()
     staff = create_staff(db, username, display_name, password, role, actor, building)
     with transaction(db):

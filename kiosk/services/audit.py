@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from kiosk.models import AuditLog, Staff
-from kiosk.scope import building_of
+from kiosk.scope import building_of, home_building
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def record(
     the acting officer's), so that staff limited to a building read only its entries."""
     building = building_of(db, target_type, target_id)
     if not building and actor.staff is not None:
-        building = actor.staff.building_code
+        building = home_building(db, actor.staff.unit_id)
     entry = AuditLog(
         building_code=building,
         staff_id=actor.staff_id,

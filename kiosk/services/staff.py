@@ -15,6 +15,7 @@ from kiosk.models import Role, Staff
 from kiosk.services import audit, lockouts
 from kiosk.services.audit import Actor
 from kiosk.services.lockouts import Claim, Rule, Source
+from kiosk.services.units import unit_for_code
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Verified against when the username is unknown, so both cases take the same time.
@@ -40,7 +41,7 @@ def create_staff(
     password: str,
     role: Role,
     actor: Actor,
-    building_code: str = "",
+    unit_code: str = "",
 ) -> Staff:
     """Create a staff account; the password is stored only as an argon2 hash."""
     username = username.strip().lower()
@@ -58,7 +59,7 @@ def create_staff(
         if db.scalar(select(func.count()).where(Staff.username == username)):
             raise ValidationFailed(fields={"username": _l("That username is taken.")})
         staff = Staff(
-            building_code=building_code.strip().lower(),
+            unit=unit_for_code(db, unit_code),
             username=username,
             display_name=display_name.strip() or username,
             password_hash=_hasher.hash(password),
@@ -73,7 +74,7 @@ def create_staff(
             "staff",
             username,
             role=role.value,
-            building=staff.building_code,
+            unit=staff.unit.code if staff.unit is not None else "",
         )
     return staff
 

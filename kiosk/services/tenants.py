@@ -76,7 +76,9 @@ def get_tenant(db: Session, building_code: str, tenant_id: str | int) -> Tenant 
     except (TypeError, ValueError):
         return None
     tenant = db.get(Tenant, key)
-    if tenant is None or not tenant.active or tenant.building.code != building_code:
+    if tenant is None or not tenant.active or tenant.building is None:
+        return None
+    if tenant.building.code != building_code:
         return None
     return tenant
 

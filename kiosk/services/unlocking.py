@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from kiosk.db import transaction, utcnow
 from kiosk.errors import NotFound
-from kiosk.models import AttemptCounter, AuditLog, Building, Tenant
-from kiosk.scope import building_of
+from kiosk.models import AttemptCounter, AuditLog, Staff, Tenant
+from kiosk.scope import building_of, reach_of
 from kiosk.services import audit
 from kiosk.services.audit import Actor
 from kiosk.services.lockouts import KEY_LENGTH, KINDS
@@ -33,15 +33,15 @@ class Waiting:
     origin: dict[str, str]  # of the try that started the wait: address, kiosk, session
 
 
-def current(db: Session, building_code: str = "", *, now: datetime | None = None) -> list[Waiting]:
-    """Every key and session waiting now, the longest wait first; for staff limited to a
-    building, only its staff, companies and applications (sessions belong to no building)."""
+def current(db: Session, *, now: datetime | None = None) -> list[Waiting]:
+    """Every key and session waiting now, the longest wait first; for staff of a unit below the
+    city, only its staff, companies and applications (sessions belong to no unit)."""
     now = now or utcnow()
     query = select(AttemptCounter).where(AttemptCounter.locked_until > now)
     rows = db.scalars(query.order_by(AttemptCounter.locked_until.desc()).limit(SHOWN))
     found = []
     for row in rows:
-        if row.locked_until is None or not _within(db, row.key, building_code):
+        if row.locked_until is None or not _within(db, row.key):
             continue
         kind, _, target = row.key.partition(":")
         shown = target[:8] if kind == "session" else target
@@ -68,29 +68,30 @@ def _origin(db: Session, target: str) -> dict[str, str]:
     }
 
 
-def _within(db: Session, key: str, building_code: str) -> bool:
-    """Whether staff limited to `building_code` ("": every building) may see this key."""
-    if not building_code:
+def _within(db: Session, key: str) -> bool:
+    """Whether the session's reach takes in this key's account, company or application."""
+    reach = reach_of(db)
+    if reach.everything:
         return True
     kind, _, target = key.partition(":")
     if kind == "sign-in":
-        return building_of(db, "staff", target) == building_code
+        unit = db.scalar(select(Staff.unit_id).where(Staff.username == target))
+        return unit is not None and str(unit) in (reach.units or ())
     if kind == "fix":
-        return building_of(db, "application", target) == building_code
+        return building_of(db, "application", target) in (reach.buildings or ())
     if kind == "collect":
-        query = select(Building.code).join(Tenant.building).where(Tenant.uscc == target)
-        return db.scalar(query) == building_code
+        # Through the session, so the company's own scope decides (a company out of reach: None).
+        return db.scalar(select(Tenant.id).where(Tenant.uscc == target)) is not None
     return False
 
 
 def unlock(db: Session, key: str, actor: Actor) -> None:
     """End a wait now and forget its steps (a supervisor's decision, audited)."""
-    building = actor.staff.building_code if actor.staff is not None else ""
     with transaction(db):
         row = db.get(AttemptCounter, key[:KEY_LENGTH], with_for_update=True)
         if row is None or row.locked_until is None or row.locked_until <= utcnow():
             raise NotFound()
-        if not _within(db, row.key, building):
+        if not _within(db, row.key):
             raise NotFound()
         kind, _, target = row.key.partition(":")
         prefix, target_type = KINDS.get(kind, ("code", kind))

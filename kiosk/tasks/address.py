@@ -123,7 +123,9 @@ def _approve(approval: Approval) -> None:
     if not _in_building(answers):
         tenant.active = False
         return
-    room = tenants.get_room(db, tenant.building_id, answers.get("room_id"))
+    if tenant.building is None:
+        raise ValidationFailed(_l("The company is no longer in the building's list."))
+    room = tenants.get_room(db, tenant.building.id, answers.get("room_id"))
     if room is None:
         raise ValidationFailed(_l("The new room is no longer on the building's list."))
     tenant.floor_room = tenants.room_label(room)

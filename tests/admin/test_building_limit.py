@@ -38,7 +38,7 @@ def test_a_building_officer_sees_only_their_building(
             theirs = submit_appeal(db, other_app.config["KIOSK"], draft)
     create_staff(
         db, "demo-officer", "本楼专员", STAFF_PASSWORD, Role.STAFF, Actor(None, "test"),
-        building_code="demo",
+        unit_code="demo",
     )  # fmt: skip
     auth.sign_in("demo-officer")
     listed = client.get("/admin/appeals").get_data(as_text=True)

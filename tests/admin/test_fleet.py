@@ -29,6 +29,7 @@ from kiosk.models import (
 )
 from kiosk.services.fleet import commands, kiosks
 from kiosk.services.fleet import settings as central
+from kiosk.services.units import unit_for_code
 from tests.admin.conftest import Admin
 from tests.support.pages import csrf_token
 
@@ -163,7 +164,7 @@ def test_filters_by_building_and_by_state(signed_in: Admin, fleet: dict[str, str
 def test_an_officer_limited_to_a_building_sees_only_its_kiosks(
     admin: Admin, officer: Staff, fleet: dict[str, str], db: Session
 ) -> None:
-    officer.building_code = "a-tower"
+    officer.unit = unit_for_code(db, "a-tower")
     db.commit()
     shot = commands.issue(db, "b-1", CommandKind.SCREENSHOT, {}, "tester")
     commands.finish(db, shot.id, ok=True, result={}, attachment=PNG)

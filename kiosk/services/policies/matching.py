@@ -81,7 +81,7 @@ def facts_of(tenant: Tenant, today: date) -> Facts:
     return Facts(
         industry=tenant.industry if tenant.industry in INDUSTRIES else "",
         size_band=tenant.size_band if tenant.size_band in SIZE_BANDS else "",
-        district=tenant.building.district,
+        district=tenant.building.district if tenant.building is not None else "",
         years=full_years(tenant.founded_on, today) if tenant.founded_on else None,
         employees=tenant.employees,
     )
