@@ -89,9 +89,16 @@ def serve(ctx: click.Context, host: str | None, port: int | None, threads: int) 
     local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - a comparison
     app.extensions["kiosk.self_url"] = f"http://{local}:{port}"
     agent = None
+    if settings.edge and "kiosk.edge.identity" not in app.extensions:
+        raise click.ClickException("this terminal is not enrolled: run `kiosk enrol URL CODE`")
+    if settings.edge and host not in ("127.0.0.1", "::1", "localhost"):
+        raise click.ClickException("an edge terminal serves its screen on loopback only")
     if settings.fleet_agent:
         from kiosk.services.fleet.agent import FleetAgent
         from kiosk.services.fleet.executors import EXECUTORS
+
+        if settings.edge:
+            from kiosk.edge.agent import EdgeAgent as FleetAgent
 
         agent = FleetAgent(app, EXECUTORS)
         agent.start()
@@ -378,6 +385,15 @@ def _echo_codes(session: Any, building: str) -> None:
     for uscc, code in codes.licences:
         click.echo(f"a licence to collect at the kiosk (领取执照): {uscc}, pickup code {code}")
 
+
+def _edge_commands() -> None:
+    from kiosk.edge.cli import edge, enrol
+
+    main.add_command(enrol)
+    main.add_command(edge)
+
+
+_edge_commands()
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -58,6 +58,7 @@ PUBLIC_ENDPOINTS = {
     "admin.sign_out",  # signing out must work after the session has already expired
     "api.health",
     "api.list_policies",  # the public catalogue as JSON
+    "api.enrol_terminal",  # a one-time code (50 bits, minutes, hashed) is the credential
     "api.show_openapi",  # the maintenance API's OpenAPI description: no data, only shapes
 }
 CSRF_EXEMPT = {"terminal.wipe_session"}

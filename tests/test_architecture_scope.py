@@ -185,6 +185,7 @@ API: dict[str, Case] = {
     "api.issue_command": Case(_kiosk, body={"kind": "reload"}),
     "api.get_command": Case(_command),
     "api.get_screenshot": Case(_command),
+    "api.finish_edge_command": Case(_command, body={"ok": True, "result": {}}),
     "api.retry_print_job": Case(_job),
     "api.cancel_print_job": Case(_job),
 }

@@ -2,6 +2,7 @@
 
 from kiosk.api import (  # noqa: F401  (registers views)
     announcements,
+    edge,
     fleet,
     metrics,
     openapi,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import secrets
 from datetime import date
+from typing import Any
 
+from flask import current_app, has_app_context
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -30,9 +32,25 @@ def next_reference(db: Session, prefix: str, day: date) -> str:
         .returning(ReferenceCounter.value)
     )
     value = db.execute(statement).scalar_one()
+    edge = _edge_identity()
+    if edge is not None:  # a fleet's terminal counts on its own: its short code keeps it unique
+        from kiosk.edge.links import reference
+
+        return reference(prefix, key, edge.short_code, value)
     return f"{prefix}-{key}-{value:04d}"
 
 
 def new_token() -> str:
-    """An unguessable URL-safe token for a tracking link."""
+    """An unguessable URL-safe token for a tracking link (a terminal's also names it)."""
+    edge = _edge_identity()
+    if edge is not None:
+        from kiosk.db import utcnow
+        from kiosk.edge.links import mint_token
+
+        return mint_token(edge, utcnow())
     return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def _edge_identity() -> Any:
+    """The enrolled identity when this process is a fleet's edge terminal, else None."""
+    return current_app.extensions.get("kiosk.edge.identity") if has_app_context() else None

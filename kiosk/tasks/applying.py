@@ -7,7 +7,6 @@ whose submit, confirmation page and slip are the same for every kind of applicat
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any
 
 from flask import current_app
@@ -17,8 +16,8 @@ from flask_wtf import FlaskForm
 from wtforms import Field, SelectMultipleField, StringField, widgets
 from wtforms.validators import StopValidation
 
+from kiosk.edge.sealing import Sealer, is_sealed, vault_for
 from kiosk.models import Application
-from kiosk.pii import Vault, load_vault
 from kiosk.services import applications, slips, tenants
 from kiosk.services.applications import Draft
 from kiosk.tasks.base import (
@@ -42,27 +41,22 @@ from kiosk.validators import (
 )
 from kiosk.web import public_link
 
-SEALED_PREFIX = "v1:"
 NAME_MAX = 50
 
 
-def vault() -> Vault:
-    """The instance's key for personal data (resident ID numbers), read once per process."""
-    box: Vault | None = current_app.extensions.get("kiosk.vault")
+def vault() -> Sealer:
+    """The instance's key for personal data (resident ID numbers), read once per process: a
+    fleet's terminal holds only the fleet's public key (kiosk.edge.sealing)."""
+    box: Sealer | None = current_app.extensions.get("kiosk.vault")
     if box is None:
-        box = current_app.extensions["kiosk.vault"] = load_vault(Path(current_app.instance_path))
+        box = current_app.extensions["kiosk.vault"] = vault_for(current_app)
     return box
 
 
 def open_answers(answers: Answers) -> Answers:
     """The answers with sealed values opened (for staff approving, never for a page)."""
     box = vault()
-    return {
-        key: box.open(value)
-        if isinstance(value, str) and value.startswith(SEALED_PREFIX)
-        else value
-        for key, value in answers.items()
-    }
+    return {key: box.open(value) if is_sealed(value) else value for key, value in answers.items()}
 
 
 # ---- checks ---------------------------------------------------------------------------------

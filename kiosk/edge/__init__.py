@@ -1,0 +1,66 @@
+"""Edge terminals: a fleet's lobby terminal on its own SQLite, holding no key to the city.
+
+`init_app` wires either side. On a terminal (KIOSK_EDGE=true): the enrolled identity names the
+kiosk, every new submission is queued in the outbox in its own transaction, deleted rows are
+overwritten on disk, and the web server answers the screen's pages only. On a central: a
+tracking link made at a terminal whose submission has not arrived yet gets a page saying where
+and when it was taken. Nothing here touches the network; the terminal's agent does that.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, abort, request
+from sqlalchemy import event
+
+from kiosk.edge import identity as enrolment
+
+log = logging.getLogger("kiosk.edge")
+# What a terminal's web server answers: the screen's own pages, its assets, its health.
+TERMINAL_ENDPOINTS = ("terminal.", "static", "api.healthz")
+
+
+def init_app(app: Flask) -> None:
+    """Wire the terminal's or the central's side, as the settings say."""
+    settings = app.config["KIOSK"]
+    if not settings.edge:
+        from kiosk.edge.pending import pending_page
+
+        app.before_request(pending_page)
+        return
+    try:
+        identity = enrolment.load(Path(app.instance_path))
+    except enrolment.NotEnrolled:
+        identity = None  # `kiosk enrol` runs on this app; `kiosk serve` refuses to start
+    if identity is not None:
+        app.extensions["kiosk.edge.identity"] = identity
+        app.config["KIOSK"] = settings.model_copy(
+            update={
+                "id": identity.kiosk_id,
+                "building": identity.building,
+                "name": identity.name or settings.name,
+                "public_url": identity.public_url or settings.public_url,
+            }
+        )
+    from kiosk.edge.outbox import capture
+
+    capture(app.extensions["kiosk.sessionmaker"])
+    event.listen(app.extensions["kiosk.engine"], "connect", _secure_delete)
+    app.before_request(_screen_only)
+
+
+def _secure_delete(dbapi_connection: Any, _record: object) -> None:
+    # What the terminal forgets is overwritten in the file, not left in free pages.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA secure_delete=ON")
+    cursor.close()
+
+
+def _screen_only() -> None:
+    """No admin, no API, no phone pages on a terminal: those are the central's."""
+    endpoint = request.endpoint or ""
+    if not endpoint.startswith(TERMINAL_ENDPOINTS):
+        abort(404)
