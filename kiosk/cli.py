@@ -86,6 +86,13 @@ def serve(ctx: click.Context, host: str | None, port: int | None, threads: int) 
         worker = PrintWorker(_sessions(app), settings)
         worker.start()
         app.extensions["kiosk.print_worker"] = worker
+    notifier = None
+    if settings.notify_worker:
+        from kiosk.services.notify import NotifyWorker
+
+        notifier = NotifyWorker(app)
+        notifier.start()
+        app.extensions["kiosk.notify_worker"] = notifier
     local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - a comparison
     app.extensions["kiosk.self_url"] = f"http://{local}:{port}"
     agent = None
@@ -120,6 +127,8 @@ def serve(ctx: click.Context, host: str | None, port: int | None, threads: int) 
             agent.stop()
         if worker is not None:
             worker.stop()
+        if notifier is not None:
+            notifier.stop()
 
 
 def _warm_up(app: Flask) -> None:
@@ -394,6 +403,15 @@ def _edge_commands() -> None:
 
 
 _edge_commands()
+
+
+def _notify_commands() -> None:
+    from kiosk.notify_cli import notify
+
+    main.add_command(notify)
+
+
+_notify_commands()
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

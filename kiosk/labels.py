@@ -193,6 +193,12 @@ AUDIT_GROUPS: dict[str, tuple[LazyString, dict[str, LazyString]]] = {
             "print_job.acknowledge": _l("Looked at slips that did not print"),
         },
     ),
+    "message": (
+        _l("Messages"),
+        {
+            "message.retry": _l("Sent a message again"),
+        },
+    ),
     "fleet": (
         _l("Kiosks"),
         {
@@ -233,6 +239,7 @@ AUDIT_TARGET = {
     "event": _l("Event"),
     "announcement": _l("Announcement"),
     "print_job": _l("Print job"),
+    "message": _l("Outgoing message"),
     "kiosk": _l("Kiosk"),
     "fleet": _l("Every kiosk"),
     "staff": _l("Staff account"),

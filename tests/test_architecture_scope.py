@@ -28,11 +28,14 @@ from kiosk.models import (
     Appeal,
     AppealCategory,
     Application,
+    Channel,
     CommandKind,
     Event,
     EventType,
     Kiosk,
     KioskCommand,
+    MessageState,
+    Notification,
     PrintJob,
     PrintStatus,
     Role,
@@ -125,6 +128,17 @@ def _job(db: Session, building: str, kiosk: str) -> Values:
     return {"job_id": job.id}
 
 
+def _message(db: Session, building: str, kiosk: str) -> Values:
+    message = Notification(
+        channel=Channel.SMS, audience="tenant", recipient="13812345678",
+        recipient_masked="138****5678", template="appeal_answered", params={},
+        dedupe_key=uuid.uuid4().hex, building_code=building, state=MessageState.FAILED,
+    )  # fmt: skip
+    db.add(message)
+    db.commit()
+    return {"message_id": message.id}
+
+
 def _staff(db: Session, building: str, kiosk: str) -> Values:
     name = f"{building}-officer-{next(NUMBERS)}"
     staff = create_staff(
@@ -171,6 +185,7 @@ ADMIN: dict[str, Case] = {
     "admin.retry_print_job": Case(_job),
     "admin.cancel_print_job": Case(_job),
     "admin.reprint_print_job": Case(_job),
+    "admin.retry_message": Case(_message),
     "admin.show_staff": Case(_staff),
     "admin.deactivate_staff": Case(_staff),
     "admin.reactivate_staff": Case(_staff),
@@ -239,7 +254,7 @@ def officer(app: Flask, db: Session, client: FlaskClient) -> FlaskClient:
     """An admin limited to the server's own building, signed in."""
     create_staff(
         db, "demo-admin", "本楼管理员", STAFF_PASSWORD, Role.ADMIN, Actor(None, "test"),
-        building_code=OURS[0],
+        unit_code=OURS[0],
     )  # fmt: skip
     assert AuthActions(client).sign_in("demo-admin").status_code in (302, 303)
     return client

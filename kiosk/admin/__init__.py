@@ -12,6 +12,7 @@ from kiosk.admin import (  # noqa: F401  (registers views)
     fleet,
     listing,
     lockouts,
+    messages,
     policies,
     printers,
     staff_accounts,

@@ -25,7 +25,7 @@ from kiosk.errors import Conflict, NotFound, ValidationFailed
 from kiosk.i18n import current_locale
 from kiosk.labels import EVENT, RATING, STATUS
 from kiosk.models import Appeal, AppealStatus, Role
-from kiosk.services import appeals, ledger, staff
+from kiosk.services import appeals, ledger, notify, staff
 from kiosk.services.audit import Actor
 
 FORMS: dict[str, type[ActionForm]] = {
@@ -88,6 +88,7 @@ def render_appeal(
         event_labels=EVENT,
         rating_labels=RATING,
         may_assign_others=can_supervise(me()),
+        told=notify.for_subject(get_session(), "appeal", appeal.reference),
     )
     return html, 200 if posted is None else 400
 
@@ -173,7 +174,13 @@ def reply_to_appeal(reference: str) -> Response | tuple[str, int]:
     """Send a reply the tenant sees on their status page."""
 
     def run(appeal_id: int, form: ActionForm, who: Actor) -> object:
-        return appeals.reply(get_session(), appeal_id, form.reply.data or "", who)
+        return appeals.reply(
+            get_session(),
+            appeal_id,
+            form.reply.data or "",
+            who,
+            needs_info=bool(form.needs_info.data),
+        )
 
     return _act(reference, "reply", run, _("Your reply has been sent to the tenant."))
 

@@ -81,7 +81,12 @@ class ReplyForm(ActionForm):
     """A reply the tenant will see on their status page."""
 
     service_fields: ClassVar[dict[str, str]] = {"body": "reply"}
-    reply = _text(_l("Your reply"), REPLY_MAX, hint=_l("The tenant sees this reply."))
+    reply = _text(
+        _l("Your reply"),
+        REPLY_MAX,
+        hint=_l("The tenant sees this reply and is told by SMS, with the link to it."),
+    )
+    needs_info = BooleanField(_l("This asks the tenant for more information"))
 
 
 class NoteForm(ActionForm):

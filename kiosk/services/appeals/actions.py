@@ -12,7 +12,7 @@ from kiosk.config import Settings
 from kiosk.db import transaction, utcnow
 from kiosk.errors import Conflict, NotFound, ValidationFailed
 from kiosk.models import Appeal, AppealEvent, AppealStatus, EventKind, Rating, Staff
-from kiosk.services import audit
+from kiosk.services import audit, notify
 from kiosk.services.appeals.checks import REASON_MAX, REPLY_MAX, checked_text
 from kiosk.services.appeals.queries import get_by_token
 from kiosk.services.appeals.submit import due_date
@@ -98,8 +98,11 @@ def assign(db: Session, appeal_id: int, assignee_id: int, actor: Actor) -> Appea
     return appeal
 
 
-def reply(db: Session, appeal_id: int, text: str, actor: Actor) -> Appeal:
-    """Answer the tenant; a new appeal is accepted by the answer."""
+def reply(
+    db: Session, appeal_id: int, text: str, actor: Actor, *, needs_info: bool = False
+) -> Appeal:
+    """Answer the tenant (or, with `needs_info`, ask for more information); a new appeal is
+    accepted by the answer. The tenant is told by SMS, with the status link."""
     body = checked_text(text, "body", REPLY_MAX, multiline=True).value
     with transaction(db):
         appeal = _locked(db, appeal_id)
@@ -107,7 +110,11 @@ def reply(db: Session, appeal_id: int, text: str, actor: Actor) -> Appeal:
         if appeal.status is AppealStatus.NEW:
             appeal.status = AppealStatus.ACCEPTED
             _event(db, appeal, EventKind.ACCEPTED, actor, public=True)
-        _event(db, appeal, EventKind.REPLY, actor, public=True, body=body)
+        asks = {"needs_info": True} if needs_info else {}
+        _event(db, appeal, EventKind.REPLY, actor, public=True, body=body, **asks)
+        notify.tell_tenant(
+            db, appeal, "appeal_needs_info" if needs_info else "appeal_answered", body
+        )
     return appeal
 
 
@@ -121,7 +128,7 @@ def add_note(db: Session, appeal_id: int, text: str, actor: Actor) -> Appeal:
 
 
 def resolve(db: Session, appeal_id: int, text: str, actor: Actor) -> Appeal:
-    """Resolve (办结) with a final answer to the tenant, who may then rate it."""
+    """Resolve (办结) with a final answer to the tenant, who may then rate it; told by SMS."""
     body = checked_text(text, "body", REPLY_MAX, multiline=True).value
     with transaction(db):
         appeal = _locked(db, appeal_id)
@@ -129,6 +136,7 @@ def resolve(db: Session, appeal_id: int, text: str, actor: Actor) -> Appeal:
         appeal.status = AppealStatus.RESOLVED
         appeal.resolved_at = utcnow()
         _event(db, appeal, EventKind.RESOLVED, actor, public=True, body=body)
+        notify.tell_tenant(db, appeal, "appeal_resolved", body)
     return appeal
 
 
