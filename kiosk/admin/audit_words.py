@@ -32,6 +32,7 @@ FIELD = {
     "role": _l("Role"),
     "building": _l("Building"),
     "building_code": _l("Building"),
+    "unit": _l("Unit"),
     "title": _l("Title"),
     "subject": _l("What was printed"),
     "original": _l("Copy of print job"),
