@@ -1,11 +1,15 @@
-"""The organisation's tree: finding units, and what the officer's own unit is."""
+"""The organisation's tree: finding units, what the officer's own unit is, and which units a
+request's reach shows (the one place that limits a list of units: Unit is not in scope.RULES)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from kiosk import scope
 from kiosk.errors import ValidationFailed
 from kiosk.models import Unit, UnitKind, root_unit
 
@@ -26,3 +30,70 @@ def unit_for_code(db: Session, code: str, *, field: str = "unit") -> Unit:
     db.add(made)
     db.flush()
     return made
+
+
+def subtree_ids(db: Session, unit: Unit) -> list[int]:
+    """The ids of this unit and every unit under it (one prefix match on the path)."""
+    return list(db.scalars(select(Unit.id).where(Unit.path.startswith(unit.path))))
+
+
+def subtree_units(db: Session, unit: Unit) -> list[Unit]:
+    """This unit and every unit under it, in the tree's order."""
+    return in_tree_order(db.scalars(select(Unit).where(Unit.path.startswith(unit.path))))
+
+
+def reachable(db: Session, statement: Select[Unit]) -> Select[Unit]:
+    """Limit a select of units to those the request's reach shows (all of them for the city)."""
+    allowed = scope.reach_of(db).allowed("unit")
+    if allowed is None:
+        return statement
+    return statement.where(Unit.id.in_(sorted(int(u) for u in allowed)))
+
+
+def units_in_reach(db: Session) -> list[Unit]:
+    """The units the request's reach shows — the staff's unit and its subtree; every unit for
+    the city's officers — in the tree's order (closed ones too)."""
+    return in_tree_order(db.scalars(reachable(db, select(Unit))))
+
+
+def unit_in_reach(db: Session, unit_id: int) -> Unit | None:
+    """One unit by id if the request's reach shows it, else None."""
+    return db.scalar(reachable(db, select(Unit)).where(Unit.id == unit_id))
+
+
+def unit_choices(
+    db: Session,
+    kinds: Collection[UnitKind] | None = None,
+    *,
+    locale: str = "zh_CN",
+    include_closed: bool = False,
+) -> list[tuple[int, str]]:
+    """(id, label) for a form's select: the units in reach of these kinds (any kind if None),
+    open ones only unless asked, in the tree's order, indented by depth."""
+    found = []
+    for unit in units_in_reach(db):
+        if kinds is not None and unit.kind not in kinds:
+            continue
+        if unit.closed_at is not None and not include_closed:
+            continue
+        found.append((unit.id, "\u3000" * unit.depth + unit.name(locale)))
+    return found
+
+
+def in_tree_order(units: Iterable[Unit]) -> list[Unit]:
+    """Units ordered as the tree shows them: each after its parent, siblings by their order,
+    then name."""
+    rows = list(units)
+    by_id = {row.id: row for row in rows}
+
+    def key(unit: Unit) -> list[tuple[int, str, int]]:
+        steps = []
+        for part in unit.path.strip("/").split("/"):
+            ancestor = by_id.get(int(part)) if part.isdigit() else None
+            if ancestor is None:
+                steps.append((0, "", int(part) if part.isdigit() else 0))
+            else:
+                steps.append((ancestor.sort_order, ancestor.name_zh, ancestor.id))
+        return steps
+
+    return sorted(rows, key=key)
