@@ -1,0 +1,1 @@
+"""A unit's company list (联系企业清单): finding companies, their profiles and their moves."""
