@@ -210,6 +210,7 @@ AUDIT_GROUPS: dict[str, tuple[LazyString, dict[str, LazyString]]] = {
         _l("Staff accounts"),
         {
             "staff.create": _l("Created a staff account"),
+            "staff.change": _l("Changed a staff account's role or unit"),
             "staff.sign_in": _l("Signed in"),
             "staff.set_password": _l("Gave a staff account a new password"),
             "staff.deactivate": _l("Deactivated a staff account"),

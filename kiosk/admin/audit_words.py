@@ -80,6 +80,7 @@ FIELD = {
 }
 # Actions whose details are pairs of before and after, shown as "old → new" (as for *.update).
 OLD_NEW = {
+    "staff.change",
     "staff.deactivate",
     "staff.reactivate",
     "staff.reset_password",
