@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from kiosk.models import AuditLog, Role, Staff
+from kiosk.models import AuditLog, Building, Role, Staff
 from tests.admin.conftest import Admin
 from tests.conftest import STAFF_PASSWORD
 from tests.support.pages import csrf_token
@@ -67,11 +67,11 @@ def _create(admin: Admin, **fields: str) -> tuple[int, str]:
 
 
 def test_an_admin_creates_an_account_whose_one_time_password_must_be_changed_first(
-    app: Flask, boss: Staff, db: Session
+    app: Flask, boss: Staff, db: Session, building: Building
 ) -> None:
     admin = _as_boss(app, boss)
     status, password = _create(
-        admin, username="Xiao-Li", display_name="Xiao Li", role="staff", building="demo"
+        admin, username="Xiao-Li", display_name="Xiao Li", role="staff", unit="demo"
     )
     assert status == 201 and re.fullmatch(r"([a-z0-9]{4}-){3}[a-z0-9]{4}", password)
     made = db.scalar(select(Staff).where(Staff.username == "xiao-li"))
@@ -319,7 +319,7 @@ def test_the_staff_list_shows_role_building_sign_in_2fa_lock_and_state(
     assert 'data-state="active locked"' in rows["officer"]
     assert 'data-second-factor="off"' in rows["officer"] and "Never" in rows["officer"]
     assert 'data-state="inactive"' in rows["gone"] and "Supervisor" in rows["gone"]
-    assert "Every building" in rows["boss"]
+    assert "City" in rows["boss"]  # the unit at the root: every building
 
 
 def test_plain_staff_and_supervisors_cannot_manage_accounts(
@@ -346,7 +346,7 @@ def test_a_building_admin_manages_only_their_buildings_accounts(
     _post(admin, "/admin/sign-in", code=_code(str(local.totp_secret)))
     html = admin.text("/admin/staff")
     assert 'data-staff="local"' in html and 'data-staff="far"' not in html
-    status, text = _create(admin, username="x1", display_name="X", role="staff", building="b-tower")
+    status, text = _create(admin, username="x1", display_name="X", role="staff", unit="b-tower")
     assert status == 400 and "You can add accounts only to your unit and the units under it." in text
 
 
