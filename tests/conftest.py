@@ -99,20 +99,37 @@ def pg_schema_url() -> Iterator[str]:
     admin.dispose()
 
 
-_PG_RESET: dict[str, tuple[Engine, str]] = {}  # schema URL → (engine, TRUNCATE statement)
+_PG_RESET: dict[str, tuple[Engine, str, list[dict[str, Any]]]] = {}
+# schema URL → (engine, TRUNCATE statement, the migration's categories)
+_CATEGORY_COLUMNS = "id, code, name_zh, name_en, sort_order"
 
 
 def _reset_postgresql(url: str) -> None:
     """Empty every table but the migration's own reference data, ids starting again at 1."""
     if url not in _PG_RESET:  # one engine and one look at the tables per run, not per test
         engine = create_engine(make_url(url).set(drivername="postgresql+psycopg"))
-        keep = {"alembic_version", "appeal_category"}
-        tables = [t for t in inspect(engine).get_table_names() if t not in keep]
-        _PG_RESET[url] = (engine, f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
-    engine, truncate = _PG_RESET[url]
+        tables = [t for t in inspect(engine).get_table_names() if t != "alembic_version"]
+        with engine.connect() as conn:
+            seeded = conn.execute(text(f"SELECT {_CATEGORY_COLUMNS} FROM appeal_category"))
+            categories = [dict(row) for row in seeded.mappings()]
+        truncate = f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"
+        _PG_RESET[url] = (engine, truncate, categories)
+    engine, truncate, categories = _PG_RESET[url]
+    # Categories name a department (a unit), so emptying the units empties them too: the
+    # migration's categories are put back as it made them.
     with engine.begin() as conn:
         conn.execute(text(truncate))
-        conn.execute(text("UPDATE appeal_category SET active = true"))
+        values = ", ".join(f":{name.strip()}" for name in _CATEGORY_COLUMNS.split(","))
+        insert = (
+            f"INSERT INTO appeal_category ({_CATEGORY_COLUMNS}, active) VALUES ({values}, true)"
+        )
+        conn.execute(text(insert), categories)
+        conn.execute(
+            text(
+                "SELECT setval(pg_get_serial_sequence('appeal_category', 'id'), max(id))"
+                " FROM appeal_category"
+            )
+        )
 
 
 @pytest.fixture(params=BACKENDS)
