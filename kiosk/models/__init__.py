@@ -36,6 +36,7 @@ from kiosk.models.fleet import (
     KioskLog,
     KioskState,
 )
+from kiosk.models.handoff import OWED, Assignment, AssignmentState, Callback, Source
 from kiosk.models.lockout import AttemptCounter
 from kiosk.models.notification import Channel, MessageState, Notification
 from kiosk.models.policy import (
@@ -54,6 +55,7 @@ from kiosk.models.unit_hooks import root_unit
 from kiosk.models.web_session import WebSession
 
 __all__ = [
+    "OWED",
     "Announcement",
     "ApiToken",
     "Appeal",
@@ -64,12 +66,15 @@ __all__ = [
     "ApplicationEvent",
     "ApplicationEventKind",
     "ApplicationStatus",
+    "Assignment",
+    "AssignmentState",
     "AttemptCounter",
     "AuditLog",
     "Base",
     "Benefit",
     "BenefitClaim",
     "Building",
+    "Callback",
     "Channel",
     "CommandKind",
     "CommandStatus",
@@ -107,6 +112,7 @@ __all__ = [
     "Room",
     "Scope",
     "SignupStatus",
+    "Source",
     "Staff",
     "Tenant",
     "TenantMove",

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kiosk.models.base import Base, Timestamped
 from kiosk.models.building import Tenant
+from kiosk.models.handoff import AssignmentState, Callback, Source
 from kiosk.models.staff import Staff
 
 
@@ -53,6 +54,14 @@ class EventKind(enum.StrEnum):
     RESOLVED = "resolved"
     REOPENED = "reopened"
     RATED = "rated"
+    HANDED_OFF = "handed_off"  # 交办 to a department (internal, like every hand-off step)
+    HANDOFF_ACCEPTED = "handoff_accepted"
+    HANDOFF_RETURNED = "handoff_returned"  # "not ours": back with the unit that sent it
+    DEPT_REPLY = "dept_reply"  # the department's reply, waiting for review
+    SENT_BACK = "sent_back"  # the reviewer asked the department to answer again
+    PUBLISHED = "published"  # the reviewer published the department's reply
+    URGED = "urged"  # 催办
+    CALLBACK = "callback"  # 回访
 
 
 class AppealCategory(Base):
@@ -85,6 +94,10 @@ class Appeal(Timestamped, Base):
         Index("ix_appeal_status_due_date", "status", "due_date"),
         # The follow-up queue and its counts: 不满意 ratings by status and due date.
         Index("ix_appeal_rating_status_due_date", "rating", "status", "due_date"),
+        # The ledger's filters by source and by the lead department, and its hand-off timing.
+        Index("ix_appeal_source_id", "source", "id"),
+        Index("ix_appeal_department_id_id", "department_id", "id"),
+        Index("ix_appeal_handoff_state_handoff_due_on", "handoff_state", "handoff_due_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -109,6 +122,17 @@ class Appeal(Timestamped, Base):
     rating_reason: Mapped[str] = mapped_column(Text, default="")
     rated_at: Mapped[datetime | None]  # when the tenant rated: opens the window to reopen
     reopen_count: Mapped[int] = mapped_column(default=0)
+    source: Mapped[Source] = mapped_column(
+        _enum(Source), default=Source.KIOSK, server_default=Source.KIOSK.value
+    )
+    # The lead hand-off (kiosk.models.handoff), copied here so the ledger walks one table.
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    handed_off_on: Mapped[date | None]
+    handoff_due_on: Mapped[date | None]
+    handoff_state: Mapped[AssignmentState | None] = mapped_column(_enum(AssignmentState))
+    # The officer's follow-up call (回访) after it was resolved, beside the tenant's rating.
+    callback: Mapped[Callback | None] = mapped_column(_enum(Callback))
+    callback_at: Mapped[datetime | None]
 
     tenant: Mapped[Tenant | None] = relationship()
     category: Mapped[AppealCategory] = relationship()
