@@ -38,6 +38,7 @@ from kiosk.models import (
     AppealEvent,
     Application,
     ApplicationEvent,
+    Assignment,
     AuditLog,
     BenefitClaim,
     Building,
@@ -211,7 +212,43 @@ class Either:
         return any(rule.admits(db, reach, row) for rule in self.rules)
 
 
+@dataclass(frozen=True)
+class Handed:
+    """The row (an appeal) was handed to a department in the reach: a row of `link` names the
+    row in `key` and the department in `unit` (a department's staff reach no building)."""
+
+    link: type[Any]
+    key: str
+    unit: str
+
+    def _handed(self, reach: Reach) -> Any:
+        units = sorted(int(value) for value in reach.units or ())
+        link = self.link
+        return select(getattr(link, self.key)).where(getattr(link, self.unit).in_(units))
+
+    def criteria(self, model: Any, reach: Reach) -> ColumnElement[bool] | None:
+        """The row's id among those handed to the reach's units."""
+        if reach.units is None:
+            return None
+        if not reach.units:
+            return false()
+        condition: ColumnElement[bool] = model.id.in_(self._handed(reach))
+        return condition
+
+    def admits(self, db: Session, reach: Reach, row: Any) -> bool:
+        """Whether the row was handed to one of the reach's units (one query)."""
+        if reach.units is None:
+            return True
+        if row.id is None or not reach.units:
+            return False
+        with db.no_autoflush:
+            handed = self._handed(reach).where(getattr(self.link, self.key) == row.id)
+            return db.scalar(handed.limit(1)) is not None
+
+
 BUILDING = Own("building_code", "building")
+# An appeal is its building's, and also each department's it was handed to (交办).
+APPEAL = Either((BUILDING, Handed(Assignment, "appeal_id", "department_id")))
 KIOSK = Own("kiosk_id", "kiosk")
 TENANT = Through("building_id", Building, Own("code", "building"))
 # A company is on one unit's list (its building's, or a street's, park's or district's).
@@ -219,8 +256,10 @@ COMPANY = Own("unit_id", "unit")
 # Every scoped model, and how its rows belong to a building or a kiosk. A model left out is
 # visible to everyone who may open the view (staff accounts, the policy catalogue, categories).
 RULES: dict[type[Any], Rule] = {
-    Appeal: BUILDING,
-    AppealEvent: Through("appeal_id", Appeal, BUILDING),
+    Appeal: APPEAL,
+    AppealEvent: Through("appeal_id", Appeal, APPEAL),
+    # A hand-off: its appeal's building's, and the department's it was handed to.
+    Assignment: Either((BUILDING, Own("department_id", "unit"))),
     Application: BUILDING,
     ApplicationEvent: Through("application_id", Application, BUILDING),
     BenefitClaim: Through("application_id", Application, BUILDING),
