@@ -20,7 +20,7 @@ from kiosk.edge import identity as enrolment
 
 log = logging.getLogger("kiosk.edge")
 # What a terminal's web server answers: the screen's own pages, its assets, its health.
-TERMINAL_ENDPOINTS = ("terminal.", "static", "api.healthz")
+TERMINAL_ENDPOINTS = ("terminal.", "static", "api.health")
 
 
 def init_app(app: Flask) -> None:

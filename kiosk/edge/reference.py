@@ -117,18 +117,20 @@ def apply(db: Session, kind: str, rows: list[dict[str, Any]], etag: str) -> None
     (pk,) = inspect(model).primary_key
     with transaction(db):
         values = [_local_row(model, row) for row in rows]
+        kept = [row[pk.key] for row in values]
+        # What the central no longer has goes first, so a unique name it moved to another row
+        # is free; a row still named by a submission here stays until the submission goes.
+        for gone in db.scalars(select(pk).where(or_(pk.not_in(kept), pk.is_(None)))).all():
+            try:
+                with db.begin_nested():
+                    db.execute(delete(model).where(pk == gone))
+            except IntegrityError:
+                pass
         for start in range(0, len(values), 500):
             chunk = values[start : start + 500]
             statement = sqlite_insert(model).values(chunk)
             columns = {c: statement.excluded[c] for c in chunk[0] if c != pk.key}
             db.execute(statement.on_conflict_do_update(index_elements=[pk.key], set_=columns))
-        kept = [row[pk.key] for row in values]
-        for gone in db.scalars(select(pk).where(or_(pk.not_in(kept), pk.is_(None)))).all():
-            try:
-                with db.begin_nested():  # still named by a submission here: kept until it goes
-                    db.execute(delete(model).where(pk == gone))
-            except IntegrityError:
-                pass
         if model is Policy and values:
             from kiosk.services.policies import search
 

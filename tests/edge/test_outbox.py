@@ -56,7 +56,10 @@ def test_taken_offline_then_handed_over_once(
     for appeal in appeals:
         there = stored[appeal.reference]
         assert (there.token, there.description, there.tenant_id, there.kiosk_id) == (
-            appeal.token, appeal.description, tenant.id, agent.identity.kiosk_id,
+            appeal.token,
+            appeal.description,
+            tenant.id,
+            agent.identity.kiosk_id,
         )
     with terminal.extensions["kiosk.sessionmaker"]() as tdb:
         assert outbox.depth(tdb) == 0
@@ -97,7 +100,7 @@ def test_another_terminal_cannot_claim_a_submission(
 ) -> None:
     """A terminal sends only under its own short code, and a key stored for one terminal is
     not answered with its record to another."""
-    terminal, agent, central = make_terminal()
+    terminal, agent, _ = make_terminal()
     _, _, other = make_terminal()
     agent.sync()
     _appeal(terminal)
