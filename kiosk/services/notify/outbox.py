@@ -62,7 +62,8 @@ def enqueue(db: Session, **values: Any) -> bool:
         .values(**row)
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
     )
-    return bool(db.execute(statement).rowcount == 1)  # type: ignore[attr-defined]
+    # RETURNING says whether a row went in (rowcount is not reliable for ORM inserts).
+    return db.execute(statement.returning(Notification.id)).first() is not None
 
 
 def tell_tenant(db: Session, appeal: Appeal, template: str, text: str = "") -> bool:
