@@ -1,0 +1,266 @@
+"""The programme's figures for a set of buildings and a period, counted from the records.
+
+Every figure is an aggregate over the records themselves (appeals, claims, applications, events),
+never a counter kept beside them: a report for a past period reads the same next year, and each
+figure can be opened as the list it counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
+from sqlalchemy.orm import Session
+
+from kiosk.models import (
+    Appeal,
+    AppealStatus,
+    Application,
+    ApplicationStatus,
+    BenefitClaim,
+    Event,
+    EventSignup,
+    Rating,
+    SignupStatus,
+)
+from kiosk.services.figures.periods import Period
+from kiosk.services.figures.sql import days_between, local_date
+
+SOLVED = (AppealStatus.RESOLVED, AppealStatus.CLOSED)
+CONTENT = (Rating.SATISFIED, Rating.BASICALLY_SATISFIED)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What a unit is judged by, over one period."""
+
+    raised: int = 0  # problems raised (appeals received) in the period
+    raised_solved: int = 0  # of those, solved by now
+    solved: int = 0  # problems solved in the period
+    solved_on_time: int = 0  # of those, by their due date
+    days_to_answer: float | None = None  # mean days from raised to solved, of those solved
+    rated: int = 0  # ratings given in the period
+    content: int = 0  # of those, satisfied or basically satisfied
+    money_paid: Decimal = Decimal(0)  # policy money paid (惠企资金兑现), yuan
+    claims_paid: int = 0  # claims paid in the period
+    applications_done: int = 0  # applications approved in the period
+    events: int = 0  # events held in the period
+    signups: int = 0  # places taken at them
+
+    @property
+    def resolution_rate(self) -> float | None:
+        """办结率: of the problems raised in the period, the share solved by now."""
+        return _share(self.raised_solved, self.raised)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """按时办结率: of the problems solved in the period, the share solved by their due date."""
+        return _share(self.solved_on_time, self.solved)
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        """满意率: of the ratings given in the period, the share satisfied or basically so."""
+        return _share(self.content, self.rated)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Every figure and rate by name (for JSON, reports and /metrics)."""
+        found: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
+        found |= {
+            "resolution_rate": self.resolution_rate,
+            "on_time_rate": self.on_time_rate,
+            "satisfaction_rate": self.satisfaction_rate,
+        }
+        return found
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def within(column: Any, buildings: frozenset[str] | None) -> ColumnElement[bool]:
+    """The column names one of these buildings (None: every building)."""
+    if buildings is None:
+        return true()
+    condition: ColumnElement[bool] = column.in_(sorted(buildings)) if buildings else false()
+    return condition
+
+
+def count(db: Session, period: Period, zone: ZoneInfo, buildings: frozenset[str] | None) -> Figures:
+    """The figures of these buildings (None: the whole city) over `period`."""
+    start, end = period.bounds(zone)
+    here = within(Appeal.building_code, buildings)
+    raised = db.execute(
+        select(
+            func.count(),
+            func.count().filter(Appeal.status.in_(SOLVED)),
+        ).where(here, Appeal.created_at >= start, Appeal.created_at < end)
+    ).one()
+    solved = db.execute(
+        select(
+            func.count(),
+            func.count().filter(local_date(Appeal.resolved_at, zone) <= Appeal.due_date),
+            func.avg(days_between(Appeal.created_at, Appeal.resolved_at)),
+        ).where(
+            here,
+            Appeal.status.in_(SOLVED),
+            Appeal.resolved_at >= start,
+            Appeal.resolved_at < end,
+        )
+    ).one()
+    rated = db.execute(
+        select(func.count(), func.count().filter(Appeal.rating.in_(CONTENT))).where(
+            here, Appeal.rating.is_not(None), Appeal.rated_at >= start, Appeal.rated_at < end
+        )
+    ).one()
+    paid = db.execute(
+        select(func.count(), func.coalesce(func.sum(BenefitClaim.amount_granted), 0))
+        .join(Application, Application.id == BenefitClaim.application_id)
+        .where(
+            within(Application.building_code, buildings),
+            BenefitClaim.paid_on >= period.first,
+            BenefitClaim.paid_on <= period.last,
+        )
+    ).one()
+    done = db.scalar(
+        select(func.count()).where(
+            within(Application.building_code, buildings),
+            Application.status == ApplicationStatus.APPROVED,
+            Application.decided_at >= start,
+            Application.decided_at < end,
+        )
+    )
+    events, signups = _events(db, start, end, buildings)
+    return Figures(
+        raised=raised[0],
+        raised_solved=raised[1],
+        solved=solved[0],
+        solved_on_time=solved[1],
+        days_to_answer=float(solved[2]) if solved[2] is not None else None,
+        rated=rated[0],
+        content=rated[1],
+        money_paid=Decimal(paid[1] or 0).quantize(Decimal("0.01")),
+        claims_paid=paid[0],
+        applications_done=done or 0,
+        events=events,
+        signups=signups,
+    )
+
+
+def _events(db: Session, start: Any, end: Any, buildings: frozenset[str] | None) -> tuple[int, int]:
+    """Events held in the period (a building's own, or the city's for every building, counted
+    once for the city) and the places taken at them."""
+    if buildings is None:
+        mine: ColumnElement[bool] = true()
+    else:
+        mine = or_(within(Event.building_code, buildings), Event.building_code == "")
+    held = and_(
+        mine, Event.published, ~Event.cancelled, Event.starts_at >= start, Event.starts_at < end
+    )
+    events = db.scalar(select(func.count()).select_from(Event).where(held)) or 0
+    signups = db.scalar(
+        select(func.count())
+        .select_from(EventSignup)
+        .join(Event, Event.id == EventSignup.event_id)
+        .where(held, EventSignup.status == SignupStatus.CONFIRMED)
+    )
+    return events, signups or 0
+
+
+def by_building(
+    db: Session, period: Period, zone: ZoneInfo, buildings: frozenset[str] | None
+) -> dict[str, tuple[int, int, int]]:
+    """Problems raised, solved and solved on time in the period, per building code (for the
+    breakdown by a unit's children, which sums its buildings)."""
+    start, end = period.bounds(zone)
+    here = within(Appeal.building_code, buildings)
+    found: dict[str, list[int]] = {}
+    for code, n in db.execute(
+        select(Appeal.building_code, func.count())
+        .where(here, Appeal.created_at >= start, Appeal.created_at < end)
+        .group_by(Appeal.building_code)
+    ):
+        found.setdefault(code, [0, 0, 0])[0] = n
+    for code, n, on_time in db.execute(
+        select(
+            Appeal.building_code,
+            func.count(),
+            func.count().filter(local_date(Appeal.resolved_at, zone) <= Appeal.due_date),
+        )
+        .where(
+            here, Appeal.status.in_(SOLVED), Appeal.resolved_at >= start, Appeal.resolved_at < end
+        )
+        .group_by(Appeal.building_code)
+    ):
+        row = found.setdefault(code, [0, 0, 0])
+        row[1], row[2] = n, on_time
+    return {code: (r[0], r[1], r[2]) for code, r in found.items()}
+
+
+def by_category(
+    db: Session, period: Period, zone: ZoneInfo, buildings: frozenset[str] | None
+) -> dict[int, tuple[int, int, int]]:
+    """Problems raised, solved and solved on time in the period, per category id."""
+    start, end = period.bounds(zone)
+    here = within(Appeal.building_code, buildings)
+    found: dict[int, list[int]] = {}
+    for category, n in db.execute(
+        select(Appeal.category_id, func.count())
+        .where(here, Appeal.created_at >= start, Appeal.created_at < end)
+        .group_by(Appeal.category_id)
+    ):
+        found.setdefault(category, [0, 0, 0])[0] = n
+    for category, n, on_time in db.execute(
+        select(
+            Appeal.category_id,
+            func.count(),
+            func.count().filter(local_date(Appeal.resolved_at, zone) <= Appeal.due_date),
+        )
+        .where(
+            here, Appeal.status.in_(SOLVED), Appeal.resolved_at >= start, Appeal.resolved_at < end
+        )
+        .group_by(Appeal.category_id)
+    ):
+        row = found.setdefault(category, [0, 0, 0])
+        row[1], row[2] = n, on_time
+    return {key: (r[0], r[1], r[2]) for key, r in found.items()}
+
+
+def weekly(
+    db: Session, period: Period, zone: ZoneInfo, buildings: frozenset[str] | None
+) -> list[tuple[Any, int, int]]:
+    """Per week of the period (its Monday): problems raised and solved."""
+    start, end = period.bounds(zone)
+    here = within(Appeal.building_code, buildings)
+    raised = _per_day(
+        db, Appeal.created_at, zone, here, Appeal.created_at >= start, Appeal.created_at < end
+    )
+    solved = _per_day(
+        db, Appeal.resolved_at, zone, here, Appeal.status.in_(SOLVED),
+        Appeal.resolved_at >= start, Appeal.resolved_at < end,
+    )  # fmt: skip
+    weeks = period.weeks()
+    rows = {monday: [0, 0] for monday in weeks}
+    for index, days in enumerate((raised, solved)):
+        for day, n in days:
+            monday = day - _weekday(day)
+            if monday in rows:
+                rows[monday][index] += n
+    return [(monday, r[0], r[1]) for monday, r in rows.items()]
+
+
+def _weekday(day: Any) -> Any:
+    from datetime import timedelta
+
+    return timedelta(days=day.weekday())
+
+
+def _per_day(db: Session, column: Any, zone: ZoneInfo, *where: Any) -> Iterable[tuple[Any, int]]:
+    from datetime import date
+
+    day = local_date(column, zone)
+    for value, n in db.execute(select(day, func.count()).where(*where).group_by(day)):
+        yield (value if isinstance(value, date) else date.fromisoformat(str(value))), n
