@@ -14,6 +14,7 @@ from kiosk.models import (
     LicenceStatus,
     PolicyLevel,
     Rating,
+    UnitKind,
     Window,
 )
 
@@ -227,6 +228,24 @@ AUDIT_GROUPS: dict[str, tuple[LazyString, dict[str, LazyString]]] = {
             "session.unlocked": _l("Unlocked a kiosk session"),
         },
     ),
+    "organisation": (
+        _l("Organisation"),
+        {
+            "unit.create": _l("Added a unit"),
+            "unit.update": _l("Renamed a unit"),
+            "unit.move": _l("Moved a unit"),
+            "unit.close": _l("Closed a unit"),
+            "unit.reopen": _l("Reopened a unit"),
+            "room.create": _l("Added rooms"),
+            "room.update": _l("Renumbered a room"),
+            "room.deactivate": _l("Took a room off the list"),
+            "room.reactivate": _l("Put a room back on the list"),
+            "category.create": _l("Added an appeal category"),
+            "category.update": _l("Changed an appeal category"),
+            "category.deactivate": _l("Withdrew an appeal category"),
+            "category.reactivate": _l("Put an appeal category back"),
+        },
+    ),
 }
 
 AUDIT_ACTION: dict[str, LazyString] = {
@@ -246,4 +265,17 @@ AUDIT_TARGET = {
     "staff": _l("Staff account"),
     "licence": _l("Licence"),
     "session": _l("Kiosk session"),
+    "unit": _l("Unit"),
+    "room": _l("Room"),
+    "category": _l("Appeal category"),
+}
+
+# What each kind of unit is called, in the tree and in forms.
+UNIT_KIND = {
+    UnitKind.CITY: _l("City office"),
+    UnitKind.DISTRICT: _l("District task force"),
+    UnitKind.STREET: _l("Street"),
+    UnitKind.PARK: _l("Park"),
+    UnitKind.BUILDING: _l("Building"),
+    UnitKind.DEPARTMENT: _l("Department"),
 }

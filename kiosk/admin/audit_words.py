@@ -12,12 +12,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask_babel import format_datetime, gettext
+from flask_babel import format_datetime, get_locale, gettext
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from kiosk.admin.fleet_forms import COMMAND, LABELS
-from kiosk.labels import AUDIT_ACTION, AUDIT_TARGET, STATUS
-from kiosk.models import AppealStatus, AuditLog
+from kiosk.db import get_session
+from kiosk.labels import AUDIT_ACTION, AUDIT_TARGET, STATUS, UNIT_KIND
+from kiosk.models import AppealStatus, AuditLog, Unit
 from kiosk.services import events
 from kiosk.tasks import TASKS
 
@@ -77,6 +79,16 @@ FIELD = {
     "active": _l("Active"),
     "must_change_password": _l("Must change the password"),
     "second_factor": _l("Second factor"),
+    "name_zh": _l("Chinese name"),
+    "name_en": _l("English name"),
+    "sort_order": _l("Order"),
+    "parent": _l("Under"),
+    "closed": _l("Closed"),
+    "district": _l("District"),
+    "floor": _l("Floor"),
+    "number": _l("Room number"),
+    "numbers": _l("Rooms"),
+    "department": _l("Usually handed to"),
 }
 # Actions whose details are pairs of before and after, shown as "old → new" (as for *.update).
 OLD_NEW = {
@@ -87,9 +99,18 @@ OLD_NEW = {
     "staff.change_password",
     "staff.second_factor_on",
     "staff.second_factor_reset",
+    "unit.move",
+    "unit.close",
+    "unit.reopen",
+    "room.deactivate",
+    "room.reactivate",
+    "category.deactivate",
+    "category.reactivate",
 }
 EVENT_KINDS = {kind.value: words for kind, words in events.KINDS.items()}
 MONEY = {"amount", "amount_granted", "amount_requested"}
+UNIT_KINDS = {kind.value: words for kind, words in UNIT_KIND.items()}
+UNIT_KEYS = {"parent", "department", "unit"}  # values that are a unit's code
 TIMES = {"starts_at", "ends_at", "until"}
 
 
@@ -180,8 +201,12 @@ def _named(entry: AuditLog, key: str, text: str, zone: ZoneInfo) -> str:
         words = ROLE.get(text)
     elif key == "task" and text in TASKS:
         words = TASKS[text].title
+    elif key == "kind" and entry.action.startswith("unit."):
+        words = UNIT_KINDS.get(text)
     elif key == "kind":
         words = (COMMAND if entry.action.startswith("fleet.") else EVENT_KINDS).get(text)
+    elif key in UNIT_KEYS:
+        words = _unit_name(text)
     elif key == "status" and text in set(AppealStatus):
         words = STATUS[AppealStatus(text)]
     return str(words) if words is not None else text
@@ -196,3 +221,9 @@ def _step(entry: AuditLog, slug: str) -> str:
             if step.slug == slug:
                 return str(step.title)
     return slug
+
+
+def _unit_name(code: str) -> str | None:
+    """A unit's name in the reader's language, from its code (None if no unit has it)."""
+    unit = get_session().scalar(select(Unit).where(Unit.code == code))
+    return unit.name(str(get_locale() or "zh_CN")) if unit is not None else None
