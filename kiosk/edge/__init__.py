@@ -13,7 +13,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, render_template, request
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 
 from kiosk.edge import identity as enrolment
@@ -50,6 +51,7 @@ def init_app(app: Flask) -> None:
     capture(app.extensions["kiosk.sessionmaker"])
     event.listen(app.extensions["kiosk.engine"], "connect", _secure_delete)
     app.before_request(_screen_only)
+    app.context_processor(_link_state)
 
 
 def _secure_delete(dbapi_connection: Any, _record: object) -> None:
@@ -59,8 +61,39 @@ def _secure_delete(dbapi_connection: Any, _record: object) -> None:
     cursor.close()
 
 
-def _screen_only() -> None:
-    """No admin, no API, no phone pages on a terminal: those are the central's."""
+# What a terminal cannot promise without the central, and what it says instead.
+NEEDS_CENTRAL = {
+    "terminal.collect_licence": (
+        _l("Network down: a licence cannot be collected now."),
+        _l("Licences are handed out at the service desk: this kiosk cannot print them."),
+    ),
+    "terminal.fix_application": (
+        _l("Network down: an application cannot be fixed here now."),
+        _l("Applications sent back are fixed at the service desk: this kiosk cannot open them."),
+    ),
+}
+OFFLINE_TASKS = {"invoice": _l("Network down: invoice collection times cannot be booked now.")}
+
+
+def _screen_only() -> Any:
+    """No admin, no API, no phone pages on a terminal: those are the central's. What needs
+    the central says so plainly instead of failing."""
     endpoint = request.endpoint or ""
     if not endpoint.startswith(TERMINAL_ENDPOINTS):
         abort(404)
+    link = current_app.extensions.get("kiosk.edge.link")
+    down = link is not None and link.down
+    if endpoint in NEEDS_CENTRAL:
+        offline, online = NEEDS_CENTRAL[endpoint]
+        return render_template("terminal/error.html", message=offline if down else online), 503
+    slug = (request.view_args or {}).get("task_slug")
+    if down and slug in OFFLINE_TASKS:
+        return render_template("terminal/error.html", message=OFFLINE_TASKS[slug]), 503
+    return None
+
+
+def _link_state() -> dict[str, Any]:
+    """What the screens show of the link: down or not, and when the data was copied."""
+    link = current_app.extensions.get("kiosk.edge.link")
+    return {"edge_offline": bool(link is not None and link.down),
+            "edge_synced_at": link.synced_at if link is not None else None}  # fmt: skip
