@@ -9,11 +9,14 @@ from kiosk.models import (
     AppealStatus,
     ApplicationEventKind,
     ApplicationStatus,
+    AssignmentState,
     Benefit,
+    Callback,
     EventKind,
     LicenceStatus,
     PolicyLevel,
     Rating,
+    Source,
     UnitKind,
     Window,
 )
@@ -41,6 +44,36 @@ EVENT = {
     EventKind.RESOLVED: _l("Resolved"),
     EventKind.REOPENED: _l("Reopened"),
     EventKind.RATED: _l("Rated"),
+    EventKind.HANDED_OFF: _l("Handed to a department"),
+    EventKind.HANDOFF_ACCEPTED: _l("Accepted by the department"),
+    EventKind.HANDOFF_RETURNED: _l("Returned by the department: not theirs"),
+    EventKind.DEPT_REPLY: _l("The department replied (waiting for review)"),
+    EventKind.SENT_BACK: _l("Reply sent back to the department"),
+    EventKind.PUBLISHED: _l("Department's reply published"),
+    EventKind.URGED: _l("Urged (催办)"),
+    EventKind.CALLBACK: _l("Follow-up call (回访)"),
+}
+
+HANDOFF_STATE = {
+    AssignmentState.SENT: _l("Handed off, not accepted yet"),
+    AssignmentState.ACCEPTED: _l("Being handled by the department"),
+    AssignmentState.RETURNED: _l("Returned: not theirs"),
+    AssignmentState.REPLIED: _l("Replied, waiting for review"),
+    AssignmentState.SENT_BACK: _l("Sent back for a new reply"),
+    AssignmentState.PUBLISHED: _l("Reply published"),
+}
+
+SOURCE = {
+    Source.KIOSK: _l("Kiosk"),
+    Source.VISIT: _l("Visit"),
+    Source.PHONE: _l("Phone"),
+    Source.HOTLINE: _l("12345 hotline"),
+}
+
+CALLBACK = {
+    Callback.UNREACHED: _l("Not reached"),
+    Callback.SATISFIED: _l("Reached, satisfied"),
+    Callback.DISSATISFIED: _l("Reached, not satisfied"),
 }
 
 PRINTER_STATE = {
@@ -142,6 +175,14 @@ AUDIT_GROUPS: dict[str, tuple[LazyString, dict[str, LazyString]]] = {
             "appeal.reopened": _l("Reopened an appeal"),
             "appeal.rated": _l("Recorded a rating"),
             "appeal.export": _l("Downloaded the ledger"),
+            "appeal.handed_off": _l("Handed an appeal to a department"),
+            "appeal.handoff_accepted": _l("Accepted a hand-off for the department"),
+            "appeal.handoff_returned": _l("Returned a hand-off: not the department's"),
+            "appeal.dept_reply": _l("Replied to a hand-off for review"),
+            "appeal.sent_back": _l("Sent a department's reply back"),
+            "appeal.published": _l("Published a department's reply"),
+            "appeal.urged": _l("Urged a department (催办)"),
+            "appeal.callback": _l("Recorded a follow-up call (回访)"),
         },
     ),
     "application": (
