@@ -400,6 +400,8 @@ def building_of(db: Session, target_type: str, target_id: str) -> str:
         return home_building(
             db, db.scalar(select(Staff.unit_id).where(Staff.username == target_id))
         )
+    if target_type == "unit":  # a building unit's changes (its rooms too) are the building's
+        return home_building(db, db.scalar(select(Unit.id).where(Unit.code == target_id)))
     if target_type not in _TARGETS or not target_id:
         return ""
     key, building = _TARGETS[target_type]
