@@ -172,9 +172,12 @@ def staff() -> None:
     show_default=True,
 )
 @click.option(
+    "--unit",
     "--building",
+    "building",
     default="",
-    help="Limit the account to one building's work (its code); empty: every building.",
+    help="The unit's code (a building's code for a building's officer): the account sees that "
+    "unit and every unit under it; empty: the city. --building is the same.",
 )
 @click.option(
     "--password",

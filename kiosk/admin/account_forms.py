@@ -1,4 +1,5 @@
-"""The forms of staff accounts: a new account, a new password, and a second-factor code."""
+"""The forms of staff accounts: a new account, its role and unit, a new password, and a
+second-factor code."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from wtforms.validators import EqualTo, InputRequired, Length
 
 from kiosk.admin.forms import ActionForm
 from kiosk.models import Role
+from kiosk.services.account_units import Choice
 
 ROLES = [
     (Role.STAFF.value, _l("Officer")),
@@ -37,14 +39,27 @@ class NewAccountForm(ActionForm):
         choices=[SelectChoice(value, label) for value, label in ROLES],
         default=Role.STAFF.value,
     )
-    building = StringField(
-        _l("Building"),
-        description=_l(
-            "A building's code limits the account to that building; empty: every building."
-        ),
-        validators=[Length(max=40)],
-        render_kw={"autocomplete": "off", "autocapitalize": "none", "maxlength": 40},
+    unit = SelectField(
+        _l("Unit"),
+        description=_l("The account sees this unit and every unit under it."),
+        validate_choice=False,  # the service says whether the unit is in reach, in words
     )
+
+
+class ChangeAccountForm(ActionForm):
+    """An account's role and unit; changing either ends the account's sessions."""
+
+    role = SelectField(_l("Role"), choices=[SelectChoice(value, label) for value, label in ROLES])
+    unit = SelectField(
+        _l("Unit"),
+        description=_l("The account sees this unit and every unit under it."),
+        validate_choice=False,
+    )
+
+
+def unit_choices(choices: list[Choice], locale: str) -> list[SelectChoice]:
+    """Units for a select, each indented under the one above it."""
+    return [SelectChoice(c.unit.code, "— " * c.depth + c.unit.name(locale)) for c in choices]
 
 
 class ChangePasswordForm(ActionForm):

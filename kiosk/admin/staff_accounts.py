@@ -1,22 +1,25 @@
-"""Staff accounts in the admin: the list, a new account, and an account's page with its
-actions (deactivate, reactivate, a one-time password, a lost second factor reset)."""
+"""Staff accounts in the admin: the list (by unit), a new account, and an account's page with its
+actions (role and unit, deactivate, reactivate, a one-time password, a lost second factor
+reset)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import flash, make_response, redirect, render_template, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from kiosk.access import requires
-from kiosk.admin.account_forms import ROLES, NewAccountForm
+from kiosk.admin.account_forms import ROLES, ChangeAccountForm, NewAccountForm, unit_choices
 from kiosk.admin.forms import ActionForm
 from kiosk.admin.views import actor, bp, me
 from kiosk.db import get_session
 from kiosk.errors import DomainError, ValidationFailed
+from kiosk.i18n import current_locale
 from kiosk.models import Role, Staff
 from kiosk.services import accounts, second_factor
+from kiosk.services.account_units import Choice, assignable_units
 
 EXPIRED = "This page had expired, so nothing was saved. Check what you typed and try again."
 
@@ -24,9 +27,17 @@ EXPIRED = "This page had expired, so nothing was saved. Check what you typed and
 @bp.get("/staff")
 @requires(Role.ADMIN)
 def list_staff() -> str:
-    """Every account in reach: role, building, last sign-in, 2FA, locked, active."""
+    """Every account in reach: role, unit, last sign-in, 2FA, locked, active; by unit."""
+    db = get_session()
+    choices = assignable_units(db, open_only=False)
+    wanted = request.args.get("unit", "")[:40]
+    unit = next((c.unit for c in choices if c.unit.code == wanted), None)
     return render_template(
-        "admin/list_staff.html", rows=accounts.accounts(get_session()), roles=dict(ROLES)
+        "admin/list_staff.html",
+        rows=accounts.accounts(db, unit),
+        roles=dict(ROLES),
+        units=unit_choices(choices, current_locale()),
+        unit=unit,
     )
 
 
@@ -35,6 +46,7 @@ def list_staff() -> str:
 def create_account() -> Response | str | tuple[str, int]:
     """A new account; its one-time password is shown once, on the answer to this form."""
     form = NewAccountForm()
+    form.unit.choices = unit_choices(assignable_units(get_session()), current_locale())
     if form.is_submitted():
         if not form.validate():
             return render_template("admin/new_staff.html", form=form), 400
@@ -44,7 +56,7 @@ def create_account() -> Response | str | tuple[str, int]:
                 form.username.data or "",
                 form.display_name.data or "",
                 Role(form.role.data),
-                form.building.data or "",
+                form.unit.data or "",
                 actor(),
             )
         except ValidationFailed as exc:
@@ -52,23 +64,58 @@ def create_account() -> Response | str | tuple[str, int]:
             return render_template("admin/new_staff.html", form=form), 400
         return _issued(staff, password, created=True)
     mine = me().unit
-    if mine is not None and mine.parent_id is not None:
-        form.building.data = mine.code
+    if mine is not None:
+        form.unit.data = mine.code
     return render_template("admin/new_staff.html", form=form)
 
 
 @bp.get("/staff/<int:staff_id>")
 @requires(Role.ADMIN)
 def show_staff(staff_id: int) -> str:
-    """One account, with what an admin may do to it."""
+    """One account, with what an admin may do to it (its role and unit among them)."""
     row = accounts.account(get_session(), staff_id)
     return render_template(
         "admin/show_staff.html",
         row=row,
         roles=dict(ROLES),
         form=ActionForm(),
+        change=_change_form(row.staff),
         mine=row.staff.id == me().id,
     )
+
+
+def _change_form(staff: Staff, form: ChangeAccountForm | None = None) -> ChangeAccountForm:
+    """The role-and-unit form of an account: its own unit offered even if closed since."""
+    unit = staff.unit.code if staff.unit is not None else ""
+    form = form or ChangeAccountForm(data={"role": staff.role.value, "unit": unit})
+    choices = assignable_units(get_session())
+    if staff.unit is not None and all(c.unit.id != staff.unit_id for c in choices):
+        choices.insert(0, Choice(staff.unit, 0))
+    form.unit.choices = unit_choices(choices, current_locale())
+    return form
+
+
+@bp.post("/staff/<int:staff_id>/change")
+@requires(Role.ADMIN)
+def change_staff(staff_id: int) -> Response | tuple[str, int]:
+    """Give an account another role or unit: its sessions end; audited old → new."""
+    row = accounts.account(get_session(), staff_id)
+    form = _change_form(row.staff, ChangeAccountForm())
+    problem = None if form.validate() else _(EXPIRED)
+    if problem is None:
+        try:
+            accounts.change_account(
+                get_session(), staff_id, Role(form.role.data), form.unit.data or "", actor()
+            )
+        except ValidationFailed as exc:
+            problem = "; ".join(str(message) for message in exc.fields.values())
+        except accounts.NotAllowed as exc:
+            problem = str(exc.message)
+    if problem is not None:
+        flash(problem, "error")
+    else:
+        flash(_("Changed: the account is signed out everywhere and sees its new unit."), "success")
+    return redirect(url_for("admin.show_staff", staff_id=staff_id), 303)
 
 
 def _act(staff_id: int, change: Callable[[], object], done: str) -> Response:

@@ -1,8 +1,9 @@
-"""Staff accounts kept in the admin: creating, deactivating, reactivating, resetting, and
-everyone's own password.
+"""Staff accounts kept in the admin: creating, changing role and unit, deactivating,
+reactivating, resetting, and everyone's own password.
 
-An admin limited to a building sees and changes only that building's accounts (and creates
-accounts only there); an account outside their reach is absent (NotFound). Every change is in
+An admin sees and changes only the accounts of their unit and the units under it (and puts
+accounts only there); an account outside their reach is absent (NotFound). An admin never gives a
+role above their own, and the city keeps an active administrator at its top. Every change is in
 the audit log with what it was before and after.
 """
 
@@ -20,8 +21,9 @@ from kiosk import scope
 from kiosk.config import Settings
 from kiosk.db import transaction, utcnow
 from kiosk.errors import DomainError, NotFound, ValidationFailed
-from kiosk.models import AttemptCounter, Role, Staff, Unit
+from kiosk.models import AttemptCounter, Role, Staff, Unit, root_unit
 from kiosk.services import audit, lockouts
+from kiosk.services.account_units import unit_in_reach
 from kiosk.services.audit import Actor
 from kiosk.services.lockouts import Rule, Source
 from kiosk.services.staff import _hasher, _verify, create_staff
@@ -72,15 +74,14 @@ def check_password(password: str, username: str, display_name: str, station: str
         raise ValidationFailed(fields={"new_password": problem})
 
 
-def accounts(db: Session) -> list[Account]:
-    """Every account the caller reaches, active first, by name, with its lock and 2FA."""
-    rows = list(
-        db.scalars(
-            _reachable(db, select(Staff)).order_by(
-                Staff.active.desc(), Staff.display_name, Staff.id
-            )
-        )
-    )
+def accounts(db: Session, unit: Unit | None = None) -> list[Account]:
+    """Every account the caller reaches (of `unit` and the units under it, if given), active
+    first, by name, with its lock and 2FA."""
+    statement = _reachable(db, select(Staff))
+    if unit is not None:
+        under = select(Unit.id).where(Unit.path.startswith(unit.path))
+        statement = statement.where(Staff.unit_id.in_(under))
+    rows = list(db.scalars(statement.order_by(Staff.active.desc(), Staff.display_name, Staff.id)))
     keys = [f"sign-in:{row.username}" for row in rows]
     locked = set(
         db.scalars(
@@ -115,21 +116,15 @@ def _reachable(db: Session, statement: Select[Staff]) -> Select[Staff]:
 
 
 def create_account(
-    db: Session, username: str, display_name: str, role: Role, building: str, actor: Actor
+    db: Session, username: str, display_name: str, role: Role, unit_code: str, actor: Actor
 ) -> tuple[Staff, str]:
-    """A new account with a one-time password (returned once, never stored in clear)."""
-    building = building.strip().lower()
-    allowed = scope.reach_of(db).allowed("unit")
-    if allowed is not None:
-        unit = db.scalar(select(Unit).where(Unit.code == building)) if building else None
-        if unit is None or str(unit.id) not in allowed:
-            raise ValidationFailed(
-                fields={
-                    "building": _l("You can add accounts only to your unit and the units under it.")
-                }
-            )
+    """A new account in an open unit the caller reaches, with a one-time password (returned
+    once, never stored in clear); never with a role above the caller's."""
+    unit = unit_in_reach(db, unit_code)
+    if actor.staff is not None and role.rank > actor.staff.role.rank:
+        raise ValidationFailed(fields={"role": _l("You cannot give a role above your own.")})
     password = issue_password()
-    staff = create_staff(db, username, display_name, password, role, actor, building)
+    staff = create_staff(db, username, display_name, password, role, actor, unit.code)
     with transaction(db):
         staff.must_change_password = True
     return staff, password
@@ -204,3 +199,52 @@ def change_password(
             db, actor, "staff.change_password", "staff", staff.username,
             must_change_password=[old, False],
         )  # fmt: skip
+
+
+def change_account(db: Session, staff_id: int, role: Role, unit_code: str, actor: Actor) -> Staff:
+    """Give an account in reach another role or unit (or both); its sessions end. Refused: a role
+    above the actor's, a unit outside their reach, and leaving the city without an active
+    administrator at its top."""
+    staff = account(db, staff_id).staff
+    mine = actor.staff.role if actor.staff is not None else Role.ADMIN
+    if staff.role.rank > mine.rank:
+        raise NotAllowed(_l("You cannot change an account whose role is above yours."))
+    if role.rank > mine.rank:
+        raise ValidationFailed(fields={"role": _l("You cannot give a role above your own.")})
+    unit = staff.unit if staff.unit is not None and staff.unit.code == unit_code else None
+    unit = unit or unit_in_reach(db, unit_code)
+    if role == staff.role and unit.id == staff.unit_id:
+        return staff
+    with transaction(db):
+        top = root_unit(db)
+        others = _other_city_admins(db, staff, top)
+        db.refresh(staff)  # as it is now, under the lock
+        city_admin = staff.active and staff.role == Role.ADMIN and staff.unit_id == top.id
+        if city_admin and (role != Role.ADMIN or unit.id != top.id) and not others:
+            raise NotAllowed(
+                _l(
+                    "This is the city's last active administrator: make another account an "
+                    "administrator of the city first."
+                )
+            )
+        old_role, old_unit = staff.role, staff.unit.code if staff.unit is not None else ""
+        staff.role, staff.unit = role, unit
+        staff.session_version += 1
+        audit.record(
+            db, actor, "staff.change", "staff", staff.username,
+            role=[old_role.value, role.value], unit=[old_unit, unit.code],
+        )  # fmt: skip
+    return staff
+
+
+def _other_city_admins(db: Session, staff: Staff, top: Unit) -> int:
+    """How many other active administrators the city's top unit has. The rows are locked (on
+    PostgreSQL; SQLite's write transaction is the lock), so two administrators stepping down at
+    once cannot both count on the other."""
+    rows = db.scalars(
+        select(Staff.id)
+        .where(Staff.unit_id == top.id, Staff.role == Role.ADMIN, Staff.active)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+    return len([row for row in rows if row != staff.id])

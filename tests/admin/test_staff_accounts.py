@@ -75,7 +75,12 @@ def test_an_admin_creates_an_account_whose_one_time_password_must_be_changed_fir
     )
     assert status == 201 and re.fullmatch(r"([a-z0-9]{4}-){3}[a-z0-9]{4}", password)
     made = db.scalar(select(Staff).where(Staff.username == "xiao-li"))
-    assert made is not None and made.must_change_password and made.unit is not None and made.unit.code == "demo"
+    assert (
+        made is not None
+        and made.must_change_password
+        and made.unit is not None
+        and made.unit.code == "demo"
+    )
     assert password not in made.password_hash
     newcomer = Admin(app.test_client())
     assert newcomer.sign_in("xiao-li", password).status_code == 303
@@ -347,7 +352,9 @@ def test_a_building_admin_manages_only_their_buildings_accounts(
     html = admin.text("/admin/staff")
     assert 'data-staff="local"' in html and 'data-staff="far"' not in html
     status, text = _create(admin, username="x1", display_name="X", role="staff", unit="b-tower")
-    assert status == 400 and "You can add accounts only to your unit and the units under it." in text
+    assert (
+        status == 400 and "You can add accounts only to your unit and the units under it." in text
+    )
 
 
 def test_a_second_factor_that_is_on_is_not_replaced_without_a_reset(
