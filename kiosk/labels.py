@@ -248,6 +248,14 @@ AUDIT_GROUPS: dict[str, tuple[LazyString, dict[str, LazyString]]] = {
             "fleet.config": _l("Changed kiosk settings"),
         },
     ),
+    "company": (
+        _l("Companies"),
+        {
+            "company.create": _l("Added a company to the list"),
+            "company.update": _l("Changed a company's profile"),
+            "company.move": _l("Moved a company"),
+        },
+    ),
     "staff": (
         _l("Staff accounts"),
         {
@@ -304,6 +312,7 @@ AUDIT_TARGET = {
     "kiosk": _l("Kiosk"),
     "fleet": _l("Every kiosk"),
     "staff": _l("Staff account"),
+    "company": _l("Company"),
     "licence": _l("Licence"),
     "session": _l("Kiosk session"),
     "unit": _l("Unit"),

@@ -21,6 +21,8 @@ from kiosk.db import get_session
 from kiosk.labels import AUDIT_ACTION, AUDIT_TARGET, STATUS, UNIT_KIND
 from kiosk.models import AppealStatus, AuditLog, Unit
 from kiosk.services import events
+from kiosk.services.companies.moves import MOVE_KIND
+from kiosk.services.policies.catalogue import INDUSTRIES, SIZE_BANDS
 from kiosk.tasks import TASKS
 
 ROLE = {"staff": _l("Officer"), "supervisor": _l("Supervisor"), "admin": _l("Administrator")}
@@ -89,6 +91,20 @@ FIELD = {
     "number": _l("Room number"),
     "numbers": _l("Rooms"),
     "department": _l("Usually handed to"),
+    # a company's profile and moves
+    "name": _l("Name"),
+    "uscc": _l("Credit code"),
+    "legal_representative": _l("Legal representative"),
+    "registered_capital": _l("Registered capital (10,000 yuan)"),
+    "founded_on": _l("Founded on"),
+    "industry": _l("Industry"),
+    "size_band": _l("Company size"),
+    "employees": _l("Employees"),
+    "contact_name": _l("Contact"),
+    "contact_mobile": _l("Contact's mobile number"),
+    "officer": _l("Liaison officer"),
+    "move": _l("Move"),
+    "source": _l("Moved by"),
 }
 # Actions whose details are pairs of before and after, shown as "old → new" (as for *.update).
 OLD_NEW = {
@@ -106,6 +122,13 @@ OLD_NEW = {
     "room.reactivate",
     "category.deactivate",
     "category.reactivate",
+    "company.move",
+}
+COMPANY_WORDS: dict[str, dict[str, Any]] = {
+    "industry": INDUSTRIES,
+    "size_band": SIZE_BANDS,
+    "move": MOVE_KIND,
+    "source": {"admin": _l("Staff, in the admin")},
 }
 EVENT_KINDS = {kind.value: words for kind, words in events.KINDS.items()}
 MONEY = {"amount", "amount_granted", "amount_requested"}
@@ -207,6 +230,8 @@ def _named(entry: AuditLog, key: str, text: str, zone: ZoneInfo) -> str:
         words = (COMMAND if entry.action.startswith("fleet.") else EVENT_KINDS).get(text)
     elif key in UNIT_KEYS:
         words = _unit_name(text)
+    elif key in COMPANY_WORDS:
+        words = COMPANY_WORDS[key].get(text)
     elif key == "status" and text in set(AppealStatus):
         words = STATUS[AppealStatus(text)]
     return str(words) if words is not None else text

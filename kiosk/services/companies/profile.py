@@ -10,14 +10,22 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from kiosk.db import transaction
+from kiosk.errors import ValidationFailed
+from kiosk.models import Role, Staff, Tenant
+from kiosk.services import audit
+from kiosk.services.audit import Actor
+from kiosk.services.companies import moves, officers
 from kiosk.services.policies.catalogue import INDUSTRIES, SIZE_BANDS
-from kiosk.text import clean_text
+from kiosk.text import clean_text, mask_mobile
 from kiosk.validators import is_valid_mobile, normalize_mobile, normalize_uscc, uscc_problem
 
 # The profile's fields, as Tenant names its columns, in the order a form shows them.
@@ -220,3 +228,147 @@ def check_profile(
         else:
             cleaned[name] = value
     return cleaned, errors
+
+
+# ---- adding and editing a company -------------------------------------------------------------
+
+# What an officer (role STAFF) may change of a company they look after: they meet it in the
+# field and are the first to learn of a new contact; the rest is the station's to decide.
+CONTACT_FIELDS = ("contact_name", "contact_mobile")
+
+
+def editable_fields(staff: Staff, tenant: Tenant | None) -> tuple[str, ...]:
+    """The profile fields `staff` may change (with "officer" and moves, supervisors only)."""
+    if staff.role.rank >= Role.SUPERVISOR.rank:
+        return (*FIELDS, "officer")
+    if tenant is not None and tenant.officer_id == staff.id:
+        return CONTACT_FIELDS
+    return ()
+
+
+def uscc_taken(db: Session, uscc: str, other_than: int | None = None) -> bool:
+    """Whether a company on any list (in reach or not) has this credit code: a Core read of the
+    table, as the scope would hide another unit's company and the unique index then refuse."""
+    table = Tenant.__table__
+    query = select(table.c.id).where(table.c.uscc == uscc)
+    if other_than is not None:
+        query = query.where(table.c.id != other_than)
+    return db.execute(query).first() is not None
+
+
+def _checked(
+    db: Session, values: dict[str, str], today: date, other_than: int | None, partial: bool
+) -> dict[str, Any]:
+    cleaned, errors = check_profile(values, today=today, partial=partial)
+    if "uscc" in cleaned and uscc_taken(db, cleaned["uscc"], other_than):
+        errors["uscc"] = _l("A company with this credit code is already on a list.")
+    if errors:
+        raise ValidationFailed(fields=errors)
+    return cleaned
+
+
+def _shown(name: str, value: Any) -> Any:
+    """A value as the audit log keeps it: text, dates and amounts as text, mobiles masked."""
+    if value is None or value == "":
+        return None
+    if name == "contact_mobile":
+        return mask_mobile(str(value))
+    if isinstance(value, (Decimal, date)):
+        return str(value)
+    return value
+
+
+def _officer_name(staff: Staff | None) -> str | None:
+    return f"{staff.display_name} ({staff.username})" if staff is not None else None
+
+
+def add_company(
+    db: Session,
+    values: dict[str, str],
+    *,
+    where: str,
+    place: str,
+    came_from: str,
+    officer: str,
+    actor: Actor,
+    today: date,
+    now: datetime,
+) -> Tenant:
+    """A new company on a list in reach, moving in (from `came_from`) to `where` (see
+    moves.target_of), with its liaison officer; audited."""
+    problems: dict[str, Any] = {}
+    cleaned: dict[str, Any] = {}
+    try:
+        cleaned.update(_checked(db, values, today, None, False))
+    except ValidationFailed as exc:
+        problems.update(exc.fields)
+    try:
+        cleaned["target"] = moves.target_of(db, where, place)
+    except ValidationFailed as exc:
+        problems.update(exc.fields)
+    try:
+        cleaned["officer"] = officers.find_officer(db, officer)
+    except ValidationFailed as exc:
+        problems.update(exc.fields)
+    if problems:
+        raise ValidationFailed(fields=problems)
+    with transaction(db):
+        target, chosen = cleaned.pop("target"), cleaned.pop("officer")
+        tenant = Tenant(**{k: v for k, v in cleaned.items() if k != "floor_room"}, officer=chosen)
+        db.add(tenant)
+        move = moves.place(
+            db, tenant, target, staff_id=actor.staff_id, now=now, came_from=came_from
+        )
+        entry = audit.record(
+            db, actor, "company.create", "company", tenant.uscc,
+            name=tenant.name, officer=_officer_name(chosen), place=target.place,
+        )  # fmt: skip
+        moves.file_under(entry, tenant)
+        moves.audit_move(db, actor, tenant, move)
+    return tenant
+
+
+def edit_company(
+    db: Session,
+    tenant: Tenant,
+    values: dict[str, str],
+    *,
+    actor: Actor,
+    today: date,
+) -> dict[str, list[Any]]:
+    """Change the fields of `values` that the actor may change ("officer" among them: an
+    account id or username, "" for none); audited old → new. Returns what changed."""
+    assert actor.staff is not None
+    allowed = editable_fields(actor.staff, tenant)
+    wanted = {k: v for k, v in values.items() if k in allowed}
+    if not wanted:
+        raise ValidationFailed(_l("You may not change this company."))
+    problems: dict[str, Any] = {}
+    cleaned: dict[str, Any] = {}
+    try:
+        cleaned = _checked(db, wanted, today, tenant.id, True)
+    except ValidationFailed as exc:
+        problems.update(exc.fields)
+    if "officer" in wanted:
+        try:
+            cleaned["officer"] = officers.find_officer(db, wanted["officer"])
+        except ValidationFailed as exc:
+            problems.update(exc.fields)
+    if problems:
+        raise ValidationFailed(fields=problems)
+    cleaned.pop("floor_room", None)  # where it is changes by a move, with its history
+    changed: dict[str, list[Any]] = {}
+    with transaction(db):
+        for name, value in cleaned.items():
+            old = tenant.officer if name == "officer" else getattr(tenant, name)
+            if old == value:
+                continue
+            if name == "officer":
+                changed[name] = [_officer_name(old), _officer_name(value)]
+            else:
+                changed[name] = [_shown(name, old), _shown(name, value)]
+            setattr(tenant, name, value)
+        if changed:
+            entry = audit.record(db, actor, "company.update", "company", tenant.uscc, **changed)
+            moves.file_under(entry, tenant)
+    return changed
