@@ -147,9 +147,8 @@ class Counts:
 
 def counts(db: Session) -> Counts:
     """Messages waiting and failed (the session's scope applies)."""
-    rows = dict(
-        db.execute(select(Notification.state, func.count()).group_by(Notification.state)).tuples()
-    )
+    found = db.execute(select(Notification.state, func.count()).group_by(Notification.state))
+    rows: dict[MessageState, int] = {row[0]: row[1] for row in found}
     return Counts(sum(rows.get(s, 0) for s in WAITING), rows.get(MessageState.FAILED, 0))
 
 
