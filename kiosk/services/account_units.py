@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from kiosk import scope
 from kiosk.errors import ValidationFailed
 from kiosk.models import Unit
+from kiosk.services.units import units_in_reach
 
 OUTSIDE = _l("You can add accounts only to your unit and the units under it.")
 
@@ -25,27 +26,11 @@ class Choice:
 
 
 def assignable_units(db: Session, *, open_only: bool = True) -> list[Choice]:
-    """The units of the caller's reach (open ones only, unless asked), in the tree's order:
-    each unit followed by the units under it, siblings by their order and name."""
-    allowed = scope.reach_of(db).allowed("unit")
-    statement = select(Unit)
-    if allowed is not None:
-        statement = statement.where(Unit.id.in_(sorted(int(u) for u in allowed)))
-    if open_only:
-        statement = statement.where(Unit.closed_at.is_(None))
-    units = list(db.scalars(statement))
-    by_id = {str(unit.id): unit for unit in units}
-
-    def key(unit: Unit) -> list[tuple[int, str, int]]:
-        ids = [part for part in unit.path.split("/") if part]
-        return [
-            (by_id[i].sort_order, by_id[i].name_zh, by_id[i].id) if i in by_id else (0, "", int(i))
-            for i in ids
-        ]
-
-    ordered = sorted(units, key=key)
-    top = min((unit.depth for unit in ordered), default=0)
-    return [Choice(unit, unit.depth - top) for unit in ordered]
+    """The units of the caller's reach (open ones only, unless asked), in the tree's order,
+    each with its depth below the caller's own unit."""
+    units = [u for u in units_in_reach(db) if not (open_only and u.closed_at is not None)]
+    top = min((unit.depth for unit in units), default=0)
+    return [Choice(unit, unit.depth - top) for unit in units]
 
 
 def unit_in_reach(db: Session, code: str, *, field: str = "unit") -> Unit:

@@ -127,7 +127,7 @@ def test_the_last_city_administrator_cannot_step_down_or_leave_the_top(
     boss = person("boss", Role.ADMIN)
     with app.test_request_context():
         for role, unit in ((Role.SUPERVISOR, "city"), (Role.ADMIN, "furong")):
-            with pytest.raises(NotAllowed, match="last active administrator"):
+            with pytest.raises(NotAllowed):
                 accounts.change_account(db, boss.id, role, unit, Actor(boss))
         assert db.get(Staff, boss.id).role is Role.ADMIN  # type: ignore[union-attr]
         gone = person("gone", Role.ADMIN)
