@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from kiosk.db import utcnow
 from kiosk.models.base import Base, Timestamped
 
 if TYPE_CHECKING:
@@ -61,6 +62,9 @@ class Tenant(Timestamped, Base):
     # The liaison officer (联企干部) linked to the company.
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
     moved_out_at: Mapped[datetime | None]
+    # When the row last changed, for the maintenance API's `updated_since` (a city's tools copy
+    # the list and then fetch only what changed).
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
 
     building: Mapped[Building | None] = relationship(back_populates="tenants")
     unit: Mapped[Unit | None] = relationship()
