@@ -4,6 +4,7 @@ from kiosk.admin import (  # noqa: F401  (registers views)
     account,
     announcements,
     appeal,
+    dashboard,
     applications,
     audit,
     auth,

@@ -36,7 +36,7 @@ def sign_in() -> Response | tuple[str, int]:
     if request.method == "GET":
         target = safe_next(request.args.get("next"))
         if current_staff() is not None:
-            return redirect(target or url_for("admin.list_appeals"))
+            return redirect(target or url_for("admin.show_dashboard"))
         form.next.data = target or ""
         return render_sign_in(form)
     if not form.validate():
@@ -52,7 +52,7 @@ def sign_in() -> Response | tuple[str, int]:
     except SignInFailed as exc:
         return render_sign_in(form, notice=exc.message, status=exc.status)
     session.regenerate()  # type: ignore[attr-defined]  # a new id, so a planted one is useless
-    target = safe_next(form.next.data) or url_for("admin.list_appeals")
+    target = safe_next(form.next.data) or url_for("admin.show_dashboard")
     asked = account.needs_second_factor(staff, target)
     if asked is not None:
         return asked

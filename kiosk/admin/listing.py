@@ -20,8 +20,26 @@ from kiosk.i18n import current_locale
 from kiosk.labels import STATUS
 from kiosk.models import AppealStatus, Role
 from kiosk.services import ledger
+from kiosk.services.figures import named
+from kiosk.services.figures.dashboard import buildings_under
+from kiosk.services.figures.links import WHAT, Counted
+from kiosk.services.units import unit_in_reach
 
-FILTER_ARGS = ("q", "status", "category", "overdue", "mine", "follow_up", "due_today")
+FILTER_ARGS = (
+    "q", "status", "category", "overdue", "mine", "follow_up", "due_today",
+    "figure", "from", "to", "unit",
+)  # fmt: skip
+
+
+FIGURE_WORDS = {
+    "raised": _l("Problems raised"),
+    "raised_solved": _l("Problems raised, solved by now"),
+    "solved": _l("Problems solved"),
+    "on_time": _l("Problems solved on time"),
+    "late": _l("Problems solved late"),
+    "rated": _l("Ratings given"),
+    "content": _l("Satisfied ratings"),
+}
 
 
 def _filter_form() -> FilterForm:
@@ -46,7 +64,32 @@ def _wanted(form: FilterForm) -> ledger.AppealFilter:
         q=(form.q.data or "").strip(),
         follow_up=bool(form.follow_up.data),
         due_on=today() if form.due_today.data else None,
+        figure=counted_figure(),
     )
+
+
+def counted_figure() -> Counted | None:
+    """The dashboard figure the query string opens (`figure`, `from`, `to`, `unit`), if any;
+    a unit out of reach or a wrong date opens no figure rather than another one."""
+    what = request.args.get("figure", "")
+    first, last = _day(request.args.get("from")), _day(request.args.get("to"))
+    if what not in WHAT or first is None or last is None:
+        return None
+    db = get_session()
+    unit = me().unit
+    if request.args.get("unit", "").isdigit():
+        unit = unit_in_reach(db, int(request.args["unit"]))
+    if unit is None:
+        return None
+    period = named("custom", today(), first, last)
+    return Counted(what, period, settings().zone, buildings_under(db, unit))
+
+
+def _day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text or "")
+    except ValueError:
+        return None
 
 
 def filter_args() -> dict[str, str]:
@@ -76,6 +119,8 @@ def list_appeals() -> str:
         to_do=ledger.follow_up_counts(db, today()),
         filters=filter_args(),
         filtered=wanted != ledger.AppealFilter(),
+        figure=wanted.figure,
+        figure_words=FIGURE_WORDS,
         today=today(),
         locale=current_locale(),
         status_labels=STATUS,

@@ -131,5 +131,5 @@ def _here() -> str:
 @bp.get("/")
 @requires(Role.STAFF)
 def index() -> Response:
-    """The admin's front door is the ledger."""
-    return redirect(url_for("admin.list_appeals"))
+    """The admin's front door is the figures of the officer's unit."""
+    return redirect(url_for("admin.show_dashboard"))

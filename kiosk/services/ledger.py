@@ -30,6 +30,7 @@ from kiosk.models import (
     Tenant,
 )
 from kiosk.services import audit
+from kiosk.services.figures import links as figures
 from kiosk.services.audit import Actor
 from kiosk.text import clean_text
 
@@ -52,6 +53,8 @@ class AppealFilter:
     q: str = ""
     follow_up: bool = False  # the follow-up queue: rated 不满意, or reopened
     due_on: date | None = None  # owed appeals due on this (local) day
+    # What a figure of the dashboard counts, so that each figure opens as its list:
+    figure: figures.Counted | None = None
 
     def describe(self) -> dict[str, Any]:
         """The filter as plain JSON values (for the audit log)."""
@@ -60,6 +63,7 @@ class AppealFilter:
         values["overdue_on"] = self.overdue_on.isoformat() if self.overdue_on else None
         values["due_on"] = self.due_on.isoformat() if self.due_on else None
         values["follow_up"] = self.follow_up or None
+        values["figure"] = self.figure.describe() if self.figure else None
         return {key: value for key, value in values.items() if value not in (None, "")}
 
 
@@ -201,6 +205,8 @@ def _conditions(db: Session, wanted: AppealFilter) -> list[ColumnElement[bool]]:
     query = clean_text(wanted.q).text[:QUERY_MAX]
     if query:
         conditions.append(_text_match(db, query))
+    if wanted.figure is not None:
+        conditions.extend(wanted.figure.conditions())
     return conditions
 
 

@@ -17,20 +17,20 @@ from tests.admin.conftest import Admin
 from tests.support.pages import csrf_token
 
 
-def test_sign_in_shows_who_is_signed_in_and_the_ledger(
+def test_sign_in_shows_who_is_signed_in_and_the_figures(
     admin: Admin, officer: Staff, db: Session
 ) -> None:
     response = admin.sign_in("officer")
-    assert response.status_code == 303 and response.location == "/admin/appeals"
+    assert response.status_code == 303 and response.location == "/admin/dashboard"
     html = admin.text("/admin/appeals")
     assert 'data-signed-in="officer"' in html and "Li Officer" in html
     assert 'action="/admin/sign-out"' in html and "Sign out" in html
     assert db.scalar(select(AuditLog.action).where(AuditLog.action == "staff.sign_in")) is not None
 
 
-def test_front_door_redirects_to_the_ledger(signed_in: Admin) -> None:
+def test_front_door_redirects_to_the_figures(signed_in: Admin) -> None:
     response = signed_in.get("/admin/")
-    assert response.status_code == 302 and response.location == "/admin/appeals"
+    assert response.status_code == 302 and response.location == "/admin/dashboard"
 
 
 def test_sign_in_takes_a_new_session_id(admin: Admin, officer: Staff) -> None:
@@ -99,7 +99,7 @@ def test_lock_out_after_too_many_failures_refuses_even_the_right_password(
 )
 def test_next_never_leaves_the_site(admin: Admin, officer: Staff, target: str) -> None:
     response = admin.sign_in("officer", next=target)
-    assert response.status_code == 303 and response.location == "/admin/appeals"
+    assert response.status_code == 303 and response.location == "/admin/dashboard"
 
 
 def test_next_takes_the_person_back_where_they_were_going(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -89,32 +90,48 @@ def within(column: Any, buildings: frozenset[str] | None) -> ColumnElement[bool]
     return condition
 
 
+def raised_in(start: datetime, end: datetime) -> ColumnElement[bool]:
+    """Appeals raised in [start, end)."""
+    return and_(Appeal.created_at >= start, Appeal.created_at < end)
+
+
+def solved_in(start: datetime, end: datetime) -> ColumnElement[bool]:
+    """Appeals solved (resolved or closed) in [start, end)."""
+    return and_(Appeal.status.in_(SOLVED), Appeal.resolved_at >= start, Appeal.resolved_at < end)
+
+
+def on_time(zone: ZoneInfo) -> ColumnElement[bool]:
+    """Solved by the due day, in the city's time zone."""
+    condition: ColumnElement[bool] = local_date(Appeal.resolved_at, zone) <= Appeal.due_date
+    return condition
+
+
+def rated_in(start: datetime, end: datetime) -> ColumnElement[bool]:
+    """Appeals the tenant rated in [start, end)."""
+    return and_(Appeal.rating.is_not(None), Appeal.rated_at >= start, Appeal.rated_at < end)
+
+
+CONTENT_RATING = Appeal.rating.in_(CONTENT)
+
+
 def count(db: Session, period: Period, zone: ZoneInfo, buildings: frozenset[str] | None) -> Figures:
     """The figures of these buildings (None: the whole city) over `period`."""
     start, end = period.bounds(zone)
     here = within(Appeal.building_code, buildings)
     raised = db.execute(
-        select(
-            func.count(),
-            func.count().filter(Appeal.status.in_(SOLVED)),
-        ).where(here, Appeal.created_at >= start, Appeal.created_at < end)
+        select(func.count(), func.count().filter(Appeal.status.in_(SOLVED))).where(
+            here, raised_in(start, end)
+        )
     ).one()
     solved = db.execute(
         select(
             func.count(),
-            func.count().filter(local_date(Appeal.resolved_at, zone) <= Appeal.due_date),
+            func.count().filter(on_time(zone)),
             func.avg(days_between(Appeal.created_at, Appeal.resolved_at)),
-        ).where(
-            here,
-            Appeal.status.in_(SOLVED),
-            Appeal.resolved_at >= start,
-            Appeal.resolved_at < end,
-        )
+        ).where(here, solved_in(start, end))
     ).one()
     rated = db.execute(
-        select(func.count(), func.count().filter(Appeal.rating.in_(CONTENT))).where(
-            here, Appeal.rating.is_not(None), Appeal.rated_at >= start, Appeal.rated_at < end
-        )
+        select(func.count(), func.count().filter(CONTENT_RATING)).where(here, rated_in(start, end))
     ).one()
     paid = db.execute(
         select(func.count(), func.coalesce(func.sum(BenefitClaim.amount_granted), 0))

@@ -1,0 +1,118 @@
+"""What the dashboard shows for one unit and period: its figures against last year's and the
+period before, its children's, its categories' and its weeks'."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kiosk.models import AppealCategory, Unit, UnitKind
+from kiosk.services.figures import core
+from kiosk.services.figures.periods import Period
+from kiosk.services.units import subtree_units
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a breakdown: problems raised, solved and solved on time."""
+
+    key: str
+    label: str
+    raised: int
+    solved: int
+    on_time: int
+    unit_id: int | None = None  # a child unit, to drill down into
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """The share solved by their due date."""
+        return self.on_time / self.solved if self.solved else None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Everything the dashboard draws for one unit and one period."""
+
+    unit: Unit
+    period: Period
+    buildings: frozenset[str] | None  # None: the whole city
+    now: core.Figures
+    last_year: core.Figures
+    before: core.Figures
+    children: list[Row]
+    categories: list[Row]
+    weeks: list[tuple[str, int, int]]
+
+
+def buildings_under(db: Session, unit: Unit) -> frozenset[str] | None:
+    """The codes of the buildings in this unit's subtree (None for the city: every record,
+    including those filed under a building the tree does not know yet)."""
+    if unit.parent_id is None:
+        return None
+    return frozenset(u.code for u in subtree_units(db, unit) if u.kind == UnitKind.BUILDING)
+
+
+def build(db: Session, unit: Unit, period: Period, zone: ZoneInfo, locale: str) -> Dashboard:
+    """The dashboard of `unit` over `period`."""
+    buildings = buildings_under(db, unit)
+    return Dashboard(
+        unit=unit,
+        period=period,
+        buildings=buildings,
+        now=core.count(db, period, zone, buildings),
+        last_year=core.count(db, period.a_year_before(), zone, buildings),
+        before=core.count(db, period.before(), zone, buildings),
+        children=_children(db, unit, period, zone, buildings, locale),
+        categories=_categories(db, period, zone, buildings, locale),
+        weeks=[(m.isoformat(), r, s) for m, r, s in core.weekly(db, period, zone, buildings)],
+    )
+
+
+def _children(
+    db: Session,
+    unit: Unit,
+    period: Period,
+    zone: ZoneInfo,
+    buildings: frozenset[str] | None,
+    locale: str,
+) -> list[Row]:
+    """The unit's children that hold buildings, each with the sum of its buildings."""
+    per_building = core.by_building(db, period, zone, buildings)
+    below = [u for u in subtree_units(db, unit) if u.parent_id == unit.id]
+    everyone = subtree_units(db, unit)
+    rows = []
+    for child in below:
+        if child.kind == UnitKind.DEPARTMENT:
+            continue
+        codes = {
+            u.code
+            for u in everyone
+            if u.path.startswith(child.path) and u.kind == UnitKind.BUILDING
+        }
+        counts = [per_building.get(code, (0, 0, 0)) for code in codes]
+        rows.append(
+            Row(
+                key=child.code,
+                label=child.name(locale),
+                raised=sum(c[0] for c in counts),
+                solved=sum(c[1] for c in counts),
+                on_time=sum(c[2] for c in counts),
+                unit_id=child.id,
+            )
+        )
+    return rows
+
+
+def _categories(
+    db: Session, period: Period, zone: ZoneInfo, buildings: frozenset[str] | None, locale: str
+) -> list[Row]:
+    counts = core.by_category(db, period, zone, buildings)
+    rows = []
+    for category in db.scalars(select(AppealCategory).order_by(AppealCategory.sort_order)):
+        raised, solved, on_time = counts.get(category.id, (0, 0, 0))
+        if raised or solved or category.active:
+            rows.append(Row(category.code, category.name(locale), raised, solved, on_time))
+    return rows
