@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -153,8 +153,9 @@ def counts(db: Session) -> Counts:
 
 
 def listing(db: Session, state: MessageState | None, limit: int = 100) -> list[Notification]:
-    """The newest messages, optionally in one state (failed first when none is chosen)."""
-    query = select(Notification).order_by(Notification.id.desc()).limit(limit)
+    """The newest messages in one state, or (None) those not sent: failed first, then waiting."""
+    failed_first = case((Notification.state == MessageState.FAILED, 0), else_=1)
+    query = select(Notification).order_by(failed_first, Notification.id.desc()).limit(limit)
     if state is not None:
         query = query.where(Notification.state == state)
     else:
