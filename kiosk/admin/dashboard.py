@@ -13,6 +13,7 @@ from kiosk.admin.views import bp, me, settings, today
 from kiosk.db import get_session
 from kiosk.errors import NotFound
 from kiosk.i18n import current_locale
+from kiosk.labels import SOURCE
 from kiosk.models import Role, Unit
 from kiosk.services.figures import dashboard, named
 from kiosk.services.figures.periods import KINDS
@@ -66,6 +67,7 @@ def show_dashboard() -> str:
         chart=_chart(board),
         link=_linker(board),
         locale=locale,
+        source_words=SOURCE,
     )
 
 
@@ -74,12 +76,13 @@ def _linker(board: dashboard.Dashboard) -> Any:
     from flask import url_for
 
     def link(what: str, unit_id: int | None = None) -> str:
-        return url_for(
-            "admin.list_appeals",
-            figure=what,
-            unit=unit_id or board.unit.id,
-            **{"from": board.period.first.isoformat(), "to": board.period.last.isoformat()},
-        )
+        args: dict[str, Any] = {
+            "figure": what,
+            "unit": unit_id or board.unit.id,
+            "from": board.period.first.isoformat(),
+            "to": board.period.last.isoformat(),
+        }
+        return url_for("admin.list_appeals", **args)
 
     return link
 

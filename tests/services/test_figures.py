@@ -130,3 +130,43 @@ def test_periods() -> None:
     assert named("custom", today, None, date(2026, 1, 1)) == month_of(today)
     start, end = NOVEMBER.bounds(ZONE)
     assert (start.isoformat(), end - start) == ("2026-10-31T16:00:00+00:00", timedelta(days=30))
+
+
+def test_departments_by_their_replies_on_time(db: Session, ledger: Callable[..., Appeal]) -> None:
+    from kiosk.models import Assignment, AssignmentState, Unit, UnitKind, root_unit
+
+    city = root_unit(db)
+    market = Unit(code="market", kind=UnitKind.DEPARTMENT, name_zh="市场监管局", parent=city)
+    tax = Unit(code="tax", kind=UnitKind.DEPARTMENT, name_zh="税务局", parent=city)
+    db.add_all([market, tax])
+    db.flush()
+
+    def hand(
+        department: Unit, handed: str, replied: str | None, due: date, lead: bool = True
+    ) -> None:
+        appeal = ledger(handed)
+        db.add(
+            Assignment(
+                appeal_id=appeal.id, building_code="demo", department_id=department.id,
+                from_unit_id=city.id, lead=lead, due_on=due, working_days=5,
+                created_at=_at(handed),
+                state=AssignmentState.PUBLISHED if replied else AssignmentState.ACCEPTED,
+                replied_at=_at(replied) if replied else None,
+                closed_at=_at(replied) if replied else None,
+            )
+        )  # fmt: skip
+        db.commit()
+
+    hand(market, "2026-11-02 09:00", "2026-11-04 09:00", date(2026, 11, 6))  # on time, 2 days
+    hand(market, "2026-11-02 09:00", "2026-11-10 09:00", date(2026, 11, 6))  # late, 8 days
+    hand(market, "2026-11-02 09:00", None, date(2026, 11, 6))  # still with it
+    hand(market, "2026-11-02 09:00", "2026-11-03 09:00", date(2026, 11, 6), lead=False)  # 协办
+    hand(tax, "2026-11-03 09:00", "2026-11-04 21:00", date(2026, 11, 4))  # 21:00 on the due day
+    found = figures.by_department(db, NOVEMBER, ZONE, None)
+    assert (found[market.id].handed, found[market.id].answered) == (3, 2)
+    assert found[market.id].answered_on_time == 1
+    assert found[market.id].days_to_reply == pytest.approx(5.0)
+    assert found[tax.id].on_time_rate == 1.0
+    assert figures.by_department(db, NOVEMBER, ZONE, frozenset({"elsewhere"})) == {}
+    only_tax = figures.by_department(db, NOVEMBER, ZONE, None, frozenset({tax.id}))
+    assert list(only_tax) == [tax.id]

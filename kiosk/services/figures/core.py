@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session
 from kiosk.models import (
     Appeal,
     AppealStatus,
+    Assignment,
+    AssignmentState,
     Application,
     ApplicationStatus,
     BenefitClaim,
@@ -281,3 +283,91 @@ def _per_day(db: Session, column: Any, zone: ZoneInfo, *where: Any) -> Iterable[
     day = local_date(column, zone)
     for value, n in db.execute(select(day, func.count()).where(*where).group_by(day)):
         yield (value if isinstance(value, date) else date.fromisoformat(str(value))), n
+
+
+def by_source(
+    db: Session, period: Period, zone: ZoneInfo, buildings: frozenset[str] | None
+) -> dict[str, tuple[int, int, int]]:
+    """Problems raised, solved and solved on time in the period, per source (kiosk, visit …)."""
+    start, end = period.bounds(zone)
+    here = within(Appeal.building_code, buildings)
+    found: dict[str, list[int]] = {}
+    for source, n in db.execute(
+        select(Appeal.source, func.count())
+        .where(here, raised_in(start, end))
+        .group_by(Appeal.source)
+    ):
+        found.setdefault(str(source), [0, 0, 0])[0] = n
+    for source, n, in_time in db.execute(
+        select(Appeal.source, func.count(), func.count().filter(on_time(zone)))
+        .where(here, solved_in(start, end))
+        .group_by(Appeal.source)
+    ):
+        row = found.setdefault(str(source), [0, 0, 0])
+        row[1], row[2] = n, in_time
+    return {key: (r[0], r[1], r[2]) for key, r in found.items()}
+
+
+@dataclass(frozen=True)
+class DepartmentFigures:
+    """One department's hand-offs in a period: what a 专班 asks about first."""
+
+    handed: int  # problems handed to it (as the lead department) in the period
+    answered: int  # replies of it published in the period
+    answered_on_time: int  # of those, replied by the hand-off's due day
+    days_to_reply: float | None  # mean days from hand-off to its reply, of those answered
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """The share of published replies given by the due day."""
+        return _share(self.answered_on_time, self.answered)
+
+
+def by_department(
+    db: Session,
+    period: Period,
+    zone: ZoneInfo,
+    buildings: frozenset[str] | None,
+    departments: frozenset[int] | None = None,
+) -> dict[int, DepartmentFigures]:
+    """Per department (lead hand-offs only): handed, answered, on time and days to a reply."""
+    start, end = period.bounds(zone)
+    here = [within(Assignment.building_code, buildings), Assignment.lead]
+    if departments is not None:
+        here.append(Assignment.department_id.in_(sorted(departments)))
+    handed = dict(
+        db.execute(
+            select(Assignment.department_id, func.count())
+            .where(*here, Assignment.created_at >= start, Assignment.created_at < end)
+            .group_by(Assignment.department_id)
+        ).all()
+    )
+    answered = {
+        department: (n, in_time, days)
+        for department, n, in_time, days in db.execute(
+            select(
+                Assignment.department_id,
+                func.count(),
+                func.count().filter(local_date(Assignment.replied_at, zone) <= Assignment.due_on),
+                func.avg(days_between(Assignment.created_at, Assignment.replied_at)),
+            )
+            .where(
+                *here,
+                Assignment.state == AssignmentState.PUBLISHED,
+                Assignment.closed_at >= start,
+                Assignment.closed_at < end,
+            )
+            .group_by(Assignment.department_id)
+        )
+    }
+    return {
+        department: DepartmentFigures(
+            handed.get(department, 0),
+            answered.get(department, (0, 0, None))[0],
+            answered.get(department, (0, 0, None))[1],
+            float(answered[department][2])
+            if department in answered and answered[department][2] is not None
+            else None,
+        )
+        for department in sorted({*handed, *answered})
+    }

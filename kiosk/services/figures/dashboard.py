@@ -44,6 +44,8 @@ class Dashboard:
     before: core.Figures
     children: list[Row]
     categories: list[Row]
+    sources: list[Row]
+    departments: list[tuple[Unit, core.DepartmentFigures]]
     weeks: list[tuple[str, int, int]]
 
 
@@ -67,6 +69,11 @@ def build(db: Session, unit: Unit, period: Period, zone: ZoneInfo, locale: str) 
         before=core.count(db, period.before(), zone, buildings),
         children=_children(db, unit, period, zone, buildings, locale),
         categories=_categories(db, period, zone, buildings, locale),
+        sources=[
+            Row(key, key, *counts)
+            for key, counts in sorted(core.by_source(db, period, zone, buildings).items())
+        ],
+        departments=_departments(db, unit, period, zone, buildings),
         weeks=[(m.isoformat(), r, s) for m, r, s in core.weekly(db, period, zone, buildings)],
     )
 
@@ -116,3 +123,23 @@ def _categories(
         if raised or solved or category.active:
             rows.append(Row(category.code, category.name(locale), raised, solved, on_time))
     return rows
+
+
+def _departments(
+    db: Session, unit: Unit, period: Period, zone: ZoneInfo, buildings: frozenset[str] | None
+) -> list[tuple[Unit, core.DepartmentFigures]]:
+    """Departments by on-time rate (worst first), then by days to a reply; a department's own
+    officers see their department's hand-offs from every unit that handed them one."""
+    if unit.kind == UnitKind.DEPARTMENT:
+        found = core.by_department(db, period, zone, None, frozenset({unit.id}))
+    else:
+        found = core.by_department(db, period, zone, buildings)
+    units = {u.id: u for u in db.scalars(select(Unit).where(Unit.id.in_(sorted(found))))}
+    rows = [(units[key], figures) for key, figures in found.items() if key in units]
+    return sorted(
+        rows,
+        key=lambda row: (
+            row[1].on_time_rate if row[1].on_time_rate is not None else 2.0,
+            -(row[1].days_to_reply or 0.0),
+        ),
+    )
