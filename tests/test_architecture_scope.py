@@ -147,6 +147,24 @@ def _staff(db: Session, building: str, kiosk: str) -> Values:
     return {"staff_id": staff.id}
 
 
+def _company(db: Session, building: str, kiosk: str) -> Values:
+    from kiosk.models import Building, Tenant
+    from kiosk.validators import uscc_check_char
+
+    found = db.scalar(select(Building).where(Building.code == building))
+    if found is None:
+        found = Building(code=building, name_zh=f"{building}大厦", name_en=building)
+        db.add(found)  # its unit comes with it
+        db.flush()
+    first17 = f"91430102MA5C{next(NUMBERS):05d}"
+    tenant = Tenant(
+        building_id=found.id, uscc=first17 + uscc_check_char(first17), name=f"{building}的公司"
+    )
+    db.add(tenant)
+    db.commit()
+    return {"tenant_id": tenant.id}
+
+
 @dataclass(frozen=True)
 class Case:
     """How to make a record of a building and kiosk for an endpoint, and what else it needs."""
@@ -191,6 +209,10 @@ ADMIN: dict[str, Case] = {
     "admin.reactivate_staff": Case(_staff),
     "admin.reset_second_factor": Case(_staff),
     "admin.reset_staff_password": Case(_staff),
+    "admin.show_company": Case(_company),
+    "admin.edit_company": Case(_company),
+    "admin.move_company": Case(_company),
+    "admin.move_out_company": Case(_company),
 }
 API: dict[str, Case] = {
     "api.get_kiosk": Case(_kiosk),

@@ -8,6 +8,7 @@ from kiosk.admin import (  # noqa: F401  (registers views)
     applications,
     audit,
     auth,
+    companies,
     errors,
     events,
     fleet,
