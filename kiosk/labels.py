@@ -254,6 +254,8 @@ AUDIT_GROUPS: dict[str, tuple[LazyString, dict[str, LazyString]]] = {
             "company.create": _l("Added a company to the list"),
             "company.update": _l("Changed a company's profile"),
             "company.move": _l("Moved a company"),
+            "company.import": _l("Imported a company list"),
+            "company.export": _l("Downloaded the company list"),
         },
     ),
     "staff": (

@@ -8,6 +8,7 @@ from kiosk.admin import (  # noqa: F401  (registers views)
     applications,
     audit,
     auth,
+    company_sheets,
     companies,
     errors,
     events,

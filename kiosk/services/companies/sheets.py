@@ -21,15 +21,22 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from openpyxl import load_workbook
+from sqlalchemy.orm import Session, joinedload
 
 from kiosk.errors import ValidationFailed
+from kiosk.models import Tenant
+from kiosk.services.companies import CompanyFilter
+from kiosk.services.companies import _query as companies_query
 
 MAX_BYTES = 5 * 1024 * 1024  # an office's list of 20,000 companies is under 2 MB as XLSX
 MAX_UNPACKED = 120 * 1024 * 1024  # what an XLSX's parts may unpack to, together
 MAX_PARTS = 2_000  # files inside an XLSX
 MAX_ROWS = 20_000  # companies in one file
+EXPORT_BATCH = 500  # companies read per query while exporting
 MAX_COLUMNS = 60
 MAX_CELL = 1_000  # characters kept of one cell (longer is wrong anyway; the check says so)
+# An export puts a quote before text a spreadsheet would run as a formula (CSV injection).
+DEFUSED = ("'=", "'+", "'-", "'@")
 HEADER_SEARCH = 10  # the header may sit below a title row or two
 # A sheet formatted down to row 1,048,576 holds a million empty rows: after this many empty
 # rows in a row, the list has ended.
@@ -222,9 +229,14 @@ def _csv_rows(text: str) -> Iterator[Sequence[object]]:
     delimiter = max((",", "\t", ";"), key=first.count)
     try:
         for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-            yield row[:MAX_COLUMNS]
+            yield [_undefused(cell) for cell in row[:MAX_COLUMNS]]
     except csv.Error:
         raise SheetError(_l("This CSV file cannot be read: check that it is a CSV.")) from None
+
+
+def _undefused(cell: str) -> str:
+    """A cell as it was before an export put a quote before its leading =, +, - or @."""
+    return cell[1:] if cell[:2] in DEFUSED else cell
 
 
 def _table(rows: Iterable[Sequence[object]], encoding: str) -> Sheet:
@@ -280,3 +292,25 @@ def _header(row: Sequence[object]) -> tuple[dict[int, str], list[str]]:
         else:
             found[index] = key
     return found, ignored
+
+
+def iter_companies(
+    db: Session, wanted: CompanyFilter, *, batch: int = EXPORT_BATCH
+) -> Iterator[Tenant]:
+    """Every company in reach matching the list's filters, oldest first, in keyset batches
+    with what an export writes (room, building, unit, officer) loaded alongside."""
+    query = companies_query(db, wanted).options(
+        joinedload(Tenant.room),
+        joinedload(Tenant.building),
+        joinedload(Tenant.unit),
+        joinedload(Tenant.officer),
+    )
+    last = 0
+    while True:
+        rows = list(
+            db.scalars(query.where(Tenant.id > last).order_by(Tenant.id).limit(batch)).unique()
+        )
+        yield from rows
+        if len(rows) < batch:
+            return
+        last = rows[-1].id
