@@ -28,6 +28,7 @@ from kiosk.models import (
     Appeal,
     AppealCategory,
     Application,
+    Building,
     Channel,
     CommandKind,
     Event,
@@ -39,7 +40,9 @@ from kiosk.models import (
     PrintJob,
     PrintStatus,
     Role,
+    Room,
     Scope,
+    Unit,
 )
 from kiosk.services import tokens
 from kiosk.services.audit import Actor
@@ -165,6 +168,27 @@ def _company(db: Session, building: str, kiosk: str) -> Values:
     return {"tenant_id": tenant.id}
 
 
+def _building(db: Session, building: str) -> Building:
+    found = db.scalar(select(Building).where(Building.code == building))
+    if found is None:
+        found = Building(code=building, name_zh=f"{building}大厦", name_en=building)
+        db.add(found)  # its unit comes with it (or is the one its staff were made under)
+        db.commit()
+    return found
+
+
+def _unit(db: Session, building: str, kiosk: str) -> Values:
+    _building(db, building)
+    return {"unit_id": db.scalar(select(Unit.id).where(Unit.code == building))}
+
+
+def _room(db: Session, building: str, kiosk: str) -> Values:
+    room = Room(building_id=_building(db, building).id, floor=3, number=f"3{next(NUMBERS):03d}")
+    db.add(room)
+    db.commit()
+    return {"room_id": room.id}
+
+
 @dataclass(frozen=True)
 class Case:
     """How to make a record of a building and kiosk for an endpoint, and what else it needs."""
@@ -213,6 +237,17 @@ ADMIN: dict[str, Case] = {
     "admin.edit_company": Case(_company),
     "admin.move_company": Case(_company),
     "admin.move_out_company": Case(_company),
+    "admin.show_unit": Case(_unit),
+    "admin.add_unit": Case(_unit),
+    "admin.rename_unit": Case(_unit),
+    "admin.move_unit": Case(_unit),
+    "admin.close_unit": Case(_unit),
+    "admin.reopen_unit": Case(_unit),
+    "admin.list_rooms": Case(_unit),
+    "admin.add_rooms": Case(_unit),
+    "admin.renumber_room": Case(_room),
+    "admin.deactivate_room": Case(_room),
+    "admin.reactivate_room": Case(_room),
 }
 API: dict[str, Case] = {
     "api.get_kiosk": Case(_kiosk),
@@ -234,6 +269,10 @@ SHARED = {
     "admin.withdraw_policy": "the city's policy catalogue",
     "admin.notify_tenant": "the city's policy catalogue (the company posted is scoped)",
     "admin.export_policy_tenants": "the city's policy catalogue (its matched companies are scoped)",
+    # changed only by the city's administrators (404 to others: tests/admin/test_categories.py)
+    "admin.edit_category": "the city's appeal categories",
+    "admin.deactivate_category": "the city's appeal categories",
+    "admin.reactivate_category": "the city's appeal categories",
 }
 
 

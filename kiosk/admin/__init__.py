@@ -8,6 +8,7 @@ from kiosk.admin import (  # noqa: F401  (registers views)
     applications,
     audit,
     auth,
+    categories,
     company_sheets,
     companies,
     errors,
@@ -18,7 +19,9 @@ from kiosk.admin import (  # noqa: F401  (registers views)
     messages,
     policies,
     printers,
+    rooms,
     staff_accounts,
+    units,
 )
 from kiosk.admin.views import bp
 

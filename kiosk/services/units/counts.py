@@ -30,7 +30,7 @@ def subtree_counts(db: Session, units: Sequence[Unit]) -> dict[int, Counts]:
                 select(Staff.unit_id, func.count())
                 .where(Staff.unit_id.in_(ids), Staff.active)
                 .group_by(Staff.unit_id)
-            ).tuples()
+            ).all()
         )
     )
     companies = Counter(
@@ -39,7 +39,7 @@ def subtree_counts(db: Session, units: Sequence[Unit]) -> dict[int, Counts]:
                 select(Tenant.unit_id, func.count())
                 .where(Tenant.unit_id.in_(ids), Tenant.active, Tenant.moved_out_at.is_(None))
                 .group_by(Tenant.unit_id)
-            ).tuples()
+            ).all()
         )
     )
     by_code = {unit.code: unit.id for unit in units if unit.kind is UnitKind.BUILDING}
@@ -48,7 +48,7 @@ def subtree_counts(db: Session, units: Sequence[Unit]) -> dict[int, Counts]:
         select(Kiosk.building_code, func.count())
         .where(Kiosk.building_code.in_(sorted(by_code)))
         .group_by(Kiosk.building_code)
-    ).tuples():
+    ).all():
         kiosks[by_code[code]] += n
     totals: dict[int, list[int]] = {unit.id: [0, 0, 0] for unit in units}
     for unit in units:

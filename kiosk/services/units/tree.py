@@ -76,7 +76,7 @@ def add_unit(db: Session, parent_id: int, draft: UnitDraft, actor: Actor) -> Uni
     """A new unit under `parent_id`; a building unit comes with its Building row."""
     parent = managed_unit(db, parent_id, actor)
     kind, code, problems = _check_draft(db, draft)
-    if kind is not None and kind not in CHILD_KINDS[parent.kind]:
+    if kind is not None and "kind" not in problems and kind not in CHILD_KINDS[parent.kind]:
         problems["kind"] = _l("A unit of this kind cannot stand under that unit.")
     if parent.closed_at is not None:
         problems["parent"] = _l("That unit is closed: reopen it first.")
