@@ -140,13 +140,18 @@ def room_in_reach(db: Session, room_id: int) -> Room:
     return room
 
 
+def unit_id_of(db: Session, room: Room) -> int:
+    """The id of the building unit a room is in (NotFound if its building has none)."""
+    code = db.scalar(select(Building.code).where(Building.id == room.building_id)) or ""
+    unit_id = db.scalar(select(Unit.id).where(Unit.code == code))
+    if unit_id is None:
+        raise NotFound()
+    return unit_id
+
+
 def _unit_of(db: Session, room: Room, actor: Actor) -> Unit:
     """The building unit of a room, checked to be the administrator's to manage."""
-    code = db.scalar(select(Building.code).where(Building.id == room.building_id)) or ""
-    unit = db.scalar(select(Unit).where(Unit.code == code))
-    if unit is None:
-        raise NotFound()
-    return managed_unit(db, unit.id, actor)
+    return managed_unit(db, unit_id_of(db, room), actor)
 
 
 def renumber_room(db: Session, room_id: int, number: str, actor: Actor) -> Room:

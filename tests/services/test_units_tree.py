@@ -17,8 +17,7 @@ from kiosk.models import Building, Role, Staff, Tenant, Unit, UnitKind, root_uni
 from kiosk.models.unit import CHILD_KINDS
 from kiosk.services.audit import Actor
 from kiosk.services.staff import create_staff
-from kiosk.services.units import subtree_ids, units_in_reach
-from kiosk.services.units import tree
+from kiosk.services.units import subtree_ids, tree, units_in_reach
 from kiosk.services.units.tree import NotAllowed, UnitDraft
 from tests.conftest import STAFF_PASSWORD
 
@@ -229,7 +228,7 @@ def _race(app: Flask, moves: list[tuple[int, int]]) -> list[BaseException | None
             barrier.wait()
             try:
                 tree.move_unit(session, unit_id, parent_id, SYSTEM)
-            except Exception as exc:  # noqa: BLE001 - reported to the test
+            except Exception as exc:
                 results[n] = exc
 
     threads = [threading.Thread(target=run, args=(n, *move)) for n, move in enumerate(moves)]
