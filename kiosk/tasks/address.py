@@ -11,6 +11,7 @@ from wtforms import RadioField, SelectChoice, StringField, TextAreaField
 
 from kiosk.errors import ValidationFailed
 from kiosk.services import licences, tenants
+from kiosk.services.companies import moves
 from kiosk.tasks import dates
 from kiosk.tasks.applying import (
     OneOf,
@@ -120,15 +121,23 @@ def _approve(approval: Approval) -> None:
     tenant = application.tenant
     if tenant is None or not tenant.active:
         raise ValidationFailed(_l("The company is no longer in the building's list."))
+    source, staff_id = application.reference, approval.actor.staff_id
     if not _in_building(answers):
-        tenant.active = False
+        to_place = str(answers.get("new_address", ""))
+        move = moves.move_out(
+            db, tenant, to_place=to_place, source=source, staff_id=staff_id, now=approval.now
+        )
+        moves.audit_move(db, approval.actor, tenant, move)
         return
     if tenant.building is None:
         raise ValidationFailed(_l("The company is no longer in the building's list."))
     room = tenants.get_room(db, tenant.building.id, answers.get("room_id"))
     if room is None:
         raise ValidationFailed(_l("The new room is no longer on the building's list."))
-    tenant.floor_room = tenants.room_label(room)
+    target = moves.room_target(db, room)
+    # the room, its label and the history, from the application
+    move = moves.place(db, tenant, target, source=source, staff_id=staff_id, now=approval.now)
+    moves.audit_move(db, approval.actor, tenant, move)
     current = licences.current_for(db, tenant.id)
     if current is not None:
         licences.issue(

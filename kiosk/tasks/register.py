@@ -25,6 +25,8 @@ from wtforms.validators import StopValidation
 from kiosk.errors import ValidationFailed
 from kiosk.models import Application, ApplicationStatus, Tenant
 from kiosk.services import licences, tenants
+from kiosk.services.companies import moves
+from kiosk.services.companies.profile import uscc_taken
 from kiosk.tasks.applying import (
     MultiCheckboxField,
     OneOf,
@@ -403,22 +405,28 @@ def _approve(approval: Approval) -> None:
     building = tenants.get_building(db, application.building_code)
     if building is None:
         raise ValidationFailed(_l("The building of this application is not set up."))
-    if db.scalar(select(Tenant).where(Tenant.uscc == approval.issued_uscc)) is not None:
+    if uscc_taken(db, approval.issued_uscc):  # on any unit's list, in reach or not
         raise ValidationFailed(
             fields={"issued_uscc": _l("A company with this code is already recorded.")}
         )
     room = tenants.get_room(db, building.id, answers.get("room_id"))
     if room is None:
         raise ValidationFailed(_l("The registered room is no longer on the building's list."))
+    established = approval.now.astimezone(approval.settings.zone).date()
     tenant = Tenant(
-        building=building,
         uscc=approval.issued_uscc,
         name=application.company_name,
-        floor_room=tenants.room_label(room),
+        legal_representative=str(answers["rep_name"])[:60],
+        registered_capital=Decimal(answers["capital"]),  # × 10,000 yuan, as asked
+        founded_on=established,
         created_at=approval.now,
     )
     db.add(tenant)
-    db.flush()
+    move = moves.place(
+        db, tenant, moves.room_target(db, room), source=application.reference,
+        staff_id=approval.actor.staff_id, now=approval.now,
+    )  # fmt: skip
+    moves.audit_move(db, approval.actor, tenant, move)
     application.tenant_id = tenant.id
     application.company_uscc = approval.issued_uscc
     licences.issue(
@@ -434,7 +442,7 @@ def _approve(approval: Approval) -> None:
             business_scope=scope_text(answers),
         ),
         application=application,
-        established=approval.now.astimezone(approval.settings.zone).date(),
+        established=established,
         now=approval.now,
     )
 

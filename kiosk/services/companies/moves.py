@@ -88,6 +88,11 @@ def target_of(db: Session, where: str, place: str = "") -> Target:
     raise ValidationFailed(fields={"where": _l("Choose where the company is, from the list.")})
 
 
+def room_target(db: Session, room: Room) -> Target:
+    """A room of a building as a destination (for a task whose approval moves a company)."""
+    return Target(_unit_of(db, room.building), room.building, room, room_label(room))
+
+
 def _unit_of(db: Session, building: Building) -> Unit | None:
     """The building's unit (None: the models' hook makes it when the company is written)."""
     return db.scalar(select(Unit).where(Unit.code == building.code))
