@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from kiosk import create_app
@@ -25,6 +25,7 @@ from kiosk.db import upgrade
 from kiosk.models import Appeal, AppealStatus, Building, Role, Staff, Tenant
 from kiosk.services.audit import Actor
 from tests.support.pages import check_page, csrf_token
+from tests.support.pg_reset import SchemaReset
 
 PG_URL = os.environ.get("KIOSK_TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
@@ -93,43 +94,20 @@ def pg_schema_url() -> Iterator[str]:
     yield url_text
     reset = _PG_RESET.pop(url_text, None)
     if reset is not None:
-        reset[0].dispose()
+        reset.engine.dispose()
     with admin.begin() as conn:
         conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()
 
 
-_PG_RESET: dict[str, tuple[Engine, str, list[dict[str, Any]]]] = {}
-# schema URL → (engine, TRUNCATE statement, the migration's categories)
-_CATEGORY_COLUMNS = "id, code, name_zh, name_en, sort_order"
+_PG_RESET: dict[str, SchemaReset] = {}  # schema URL → its reset, one look at the tables a run
 
 
 def _reset_postgresql(url: str) -> None:
     """Empty every table but the migration's own reference data, ids starting again at 1."""
-    if url not in _PG_RESET:  # one engine and one look at the tables per run, not per test
-        engine = create_engine(make_url(url).set(drivername="postgresql+psycopg"))
-        tables = [t for t in inspect(engine).get_table_names() if t != "alembic_version"]
-        with engine.connect() as conn:
-            seeded = conn.execute(text(f"SELECT {_CATEGORY_COLUMNS} FROM appeal_category"))
-            categories = [dict(row) for row in seeded.mappings()]
-        truncate = f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"
-        _PG_RESET[url] = (engine, truncate, categories)
-    engine, truncate, categories = _PG_RESET[url]
-    # Categories name a department (a unit), so emptying the units empties them too: the
-    # migration's categories are put back as it made them.
-    with engine.begin() as conn:
-        conn.execute(text(truncate))
-        values = ", ".join(f":{name.strip()}" for name in _CATEGORY_COLUMNS.split(","))
-        insert = (
-            f"INSERT INTO appeal_category ({_CATEGORY_COLUMNS}, active) VALUES ({values}, true)"
-        )
-        conn.execute(text(insert), categories)
-        conn.execute(
-            text(
-                "SELECT setval(pg_get_serial_sequence('appeal_category', 'id'), max(id))"
-                " FROM appeal_category"
-            )
-        )
+    if url not in _PG_RESET:
+        _PG_RESET[url] = SchemaReset(url)
+    _PG_RESET[url]()
 
 
 @pytest.fixture(params=BACKENDS)
