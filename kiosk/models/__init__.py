@@ -23,6 +23,15 @@ from kiosk.models.application import (
 )
 from kiosk.models.base import Base
 from kiosk.models.building import Building, Tenant, TenantMove
+from kiosk.models.common_problem import (
+    AppealWords,
+    CommonProblem,
+    Meeting,
+    ProblemAppeal,
+    ProblemEvent,
+    ProblemEventKind,
+    ProblemState,
+)
 from kiosk.models.edge import EdgeOutbox, EdgeSync, EdgeTerminal, EnrolmentCode
 from kiosk.models.event import Event, EventSignup, EventType, SignupStatus
 from kiosk.models.fleet import (
@@ -52,6 +61,7 @@ from kiosk.models.staff import AuditLog, Role, Staff
 from kiosk.models.terminal import Announcement, HandOff
 from kiosk.models.unit import Unit, UnitKind
 from kiosk.models.unit_hooks import root_unit
+from kiosk.models.visit import PhoneCode, Visit, VisitPolicy, VisitProblem
 from kiosk.models.web_session import WebSession
 
 __all__ = [
@@ -62,6 +72,7 @@ __all__ = [
     "AppealCategory",
     "AppealEvent",
     "AppealStatus",
+    "AppealWords",
     "Application",
     "ApplicationEvent",
     "ApplicationEventKind",
@@ -78,6 +89,7 @@ __all__ = [
     "Channel",
     "CommandKind",
     "CommandStatus",
+    "CommonProblem",
     "ConfigVersion",
     "EdgeOutbox",
     "EdgeSync",
@@ -98,14 +110,20 @@ __all__ = [
     "Licence",
     "LicencePrint",
     "LicenceStatus",
+    "Meeting",
     "MessageState",
     "Notification",
+    "PhoneCode",
     "Policy",
     "PolicyLevel",
     "PolicyNotice",
     "PrintJob",
     "PrintStatus",
     "PrinterState",
+    "ProblemAppeal",
+    "ProblemEvent",
+    "ProblemEventKind",
+    "ProblemState",
     "Rating",
     "ReferenceCounter",
     "Role",
@@ -118,6 +136,9 @@ __all__ = [
     "TenantMove",
     "Unit",
     "UnitKind",
+    "Visit",
+    "VisitPolicy",
+    "VisitProblem",
     "WebSession",
     "Window",
     "root_unit",
