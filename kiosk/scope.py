@@ -62,6 +62,9 @@ from kiosk.models import (
     TenantMove,
     Unit,
     UnitKind,
+    Visit,
+    VisitPolicy,
+    VisitProblem,
 )
 
 _KEY = "kiosk.reach"
@@ -253,6 +256,7 @@ KIOSK = Own("kiosk_id", "kiosk")
 TENANT = Through("building_id", Building, Own("code", "building"))
 # A company is on one unit's list (its building's, or a street's, park's or district's).
 COMPANY = Own("unit_id", "unit")
+VISIT = Own("unit_id", "unit")
 # Every scoped model, and how its rows belong to a building or a kiosk. A model left out is
 # visible to everyone who may open the view (staff accounts, the policy catalogue, categories).
 RULES: dict[type[Any], Rule] = {
@@ -283,6 +287,11 @@ RULES: dict[type[Any], Rule] = {
     PrintJob: KIOSK,
     PrinterState: KIOSK,
     Notification: BUILDING,
+    # A visit is filed under the company's unit, like the company: a district reaches its
+    # buildings' visits, a building's officer theirs, a department's none.
+    Visit: VISIT,
+    VisitProblem: Through("visit_id", Visit, VISIT),
+    VisitPolicy: Through("visit_id", Visit, VISIT),
 }
 
 
@@ -389,6 +398,7 @@ _TARGETS: dict[str, tuple[Any, Any]] = {
     "announcement": (Announcement.id, Announcement.building_code),
     "event": (Event.id, Event.building_code),
     "kiosk": (Kiosk.id, Kiosk.building_code),
+    "visit": (Visit.reference, Visit.building_code),
 }
 
 
