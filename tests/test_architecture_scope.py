@@ -42,11 +42,13 @@ from kiosk.models import (
     Role,
     Room,
     Scope,
+    Tenant,
     Unit,
 )
 from kiosk.services import tokens
 from kiosk.services.audit import Actor
 from kiosk.services.staff import create_staff
+from kiosk.validators import uscc_check_char
 from printers import Receipt, Text
 from tests.conftest import STAFF_PASSWORD, AuthActions
 from tests.support.pages import csrf_token
@@ -189,6 +191,24 @@ def _room(db: Session, building: str, kiosk: str) -> Values:
     return {"room_id": room.id}
 
 
+def _api_unit(db: Session, building: str, kiosk: str) -> Values:
+    if db.scalar(select(Building).where(Building.code == building)) is None:
+        db.add(Building(code=building, name_zh=f"{building}大厦", name_en=building))
+        db.commit()
+    return {"unit_code": building}
+
+
+def _api_company(db: Session, building: str, kiosk: str) -> Values:
+    _api_unit(db, building, kiosk)
+    first17 = f"91430102MA4L{next(NUMBERS):05d}"
+    found = db.scalar(select(Building).where(Building.code == building))
+    assert found is not None
+    tenant = Tenant(building_id=found.id, uscc=first17 + uscc_check_char(first17), name="测试公司")
+    db.add(tenant)
+    db.commit()
+    return {"uscc": tenant.uscc}
+
+
 @dataclass(frozen=True)
 class Case:
     """How to make a record of a building and kiosk for an endpoint, and what else it needs."""
@@ -233,6 +253,7 @@ ADMIN: dict[str, Case] = {
     "admin.reactivate_staff": Case(_staff),
     "admin.reset_second_factor": Case(_staff),
     "admin.reset_staff_password": Case(_staff),
+    "admin.change_staff": Case(_staff),
     "admin.show_company": Case(_company),
     "admin.edit_company": Case(_company),
     "admin.move_company": Case(_company),
@@ -260,6 +281,8 @@ API: dict[str, Case] = {
     "api.finish_edge_command": Case(_command, body={"ok": True, "result": {}}),
     "api.retry_print_job": Case(_job),
     "api.cancel_print_job": Case(_job),
+    "api.get_unit": Case(_api_unit),
+    "api.get_company": Case(_api_company),
 }
 # Endpoints whose id names a record every building shares, and why; what they show of a
 # building's own records is checked in tests/test_scope_leaks.py.

@@ -2,12 +2,14 @@
 
 from kiosk.api import (  # noqa: F401  (registers views)
     announcements,
+    companies,
     edge,
     fleet,
     metrics,
     openapi,
     policies,
     print_jobs,
+    units,
 )
 from kiosk.api.views import bp
 

@@ -21,6 +21,7 @@ from kiosk.models import (
     KioskState,
     PolicyLevel,
     PrintStatus,
+    UnitKind,
     Window,
 )
 from kiosk.services.fleet.commands import MINUTES_MAX, TEXT_MAX
@@ -383,6 +384,63 @@ class PolicyPage(Body):
     policies: list[Policy]
 
 
+class Unit(Body):
+    """A unit of the programme's tree; its parent by code (None at the top)."""
+
+    code: str
+    kind: UnitKind
+    name_zh: str
+    name_en: str
+    parent: str | None
+    sort_order: int
+    closed_at: datetime | None = Field(description="Set once the unit is closed.")
+
+
+Units = _listing("Units", "units", Unit, "The units a token reaches, in the tree's order.")
+
+
+class CompanyBrief(Body):
+    """What a kiosk's token sees of a company: names and codes, nothing of people."""
+
+    uscc: str = Field(description="The unified social credit code (GB 32100).")
+    name: str
+    unit: str | None = Field(description="The code of the unit whose list it is on.")
+    building: str | None = Field(description="The building's code; None outside any building.")
+    active: bool
+    updated_at: datetime
+
+
+class Company(CompanyBrief):
+    """A company's profile as a maintainer's token sees it."""
+
+    floor_room: str
+    room: str | None
+    industry: str = Field(description="GB/T 4754 section, A to T; empty when not known.")
+    size_band: str = Field(examples=["micro", "small", "medium", "large", ""])
+    founded_on: date | None
+    employees: int | None
+    legal_representative: str
+    registered_capital: str | None = Field(description="×10,000 yuan, as a decimal.")
+    contact_name: str
+    contact_mobile: str = Field(
+        description="Masked (138****5678) unless the token's scope is admin.",
+        examples=["138****5678"],
+    )
+    officer: str | None = Field(description="The liaison officer's username.")
+    moved_out_at: datetime | None
+
+
+class CompanyAny(RootModel[Company | CompanyBrief]):
+    """A company as the token may see it."""
+
+
+class CompanyPage(Body):
+    """A page of companies, by when they were added; `next_cursor` None on the last page."""
+
+    companies: list[Company | CompanyBrief]
+    next_cursor: str | None
+
+
 def config_change() -> dict[str, Any]:
     """The body of PATCH /api/v1/config: each central setting as the kiosk's settings check it."""
     settings = Settings.model_json_schema()["properties"]
@@ -419,6 +477,6 @@ def config_change() -> dict[str, Any]:
 RESPONSES: tuple[type[BaseModel], ...] = (
     Error, BadParameter, Health, HealthDegraded, KioskList, KioskDetail, HeartbeatAnswer, Logs,
     Commands, Command, FleetConfig, ConfigVersion, Alerts, Printers, Announcements, Announcement,
-    PrintJobs, PrintJob, PolicyPage,
+    PrintJobs, PrintJob, PolicyPage, Units, Unit, CompanyPage, CompanyAny,
 )  # fmt: skip
 REQUESTS: tuple[type[BaseModel], ...] = (Heartbeat, NewCommand, NewAnnouncement)

@@ -8,7 +8,8 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 from urllib.parse import unquote
 
@@ -33,7 +34,16 @@ from kiosk.access import ACCESS_ATTR, PUBLIC
 from kiosk.api import openapi
 from kiosk.api.views import bp
 from kiosk.db import utcnow
-from kiosk.models import CommandKind, KioskLog, PrintJob, PrintStatus, Scope
+from kiosk.models import (
+    Building,
+    CommandKind,
+    KioskLog,
+    PrintJob,
+    PrintStatus,
+    Room,
+    Scope,
+    Tenant,
+)
 from kiosk.services import announcements, tokens
 from kiosk.services.announcements import AnnouncementDraft
 from kiosk.services.audit import Actor
@@ -41,6 +51,7 @@ from kiosk.services.fleet import commands, kiosks
 from kiosk.services.fleet import settings as central
 from kiosk.services.policies import catalogue
 from kiosk.services.printing import state as printer_state
+from kiosk.validators import uscc_check_char
 from tests.services.test_policies import row
 
 # The description is the same whichever database is behind it; the views' own tests run on both.
@@ -109,8 +120,8 @@ def test_a_route_left_out_of_the_description_is_noticed(app: Flask) -> None:
 @pytest.fixture
 def fleet(app: Flask, db: Session) -> None:
     """A kiosk that has reported, went down and came back, with commands, a log, a screenshot,
-    central configuration, a printer, print jobs, an announcement and policies, so that reads
-    answer with something to check."""
+    central configuration, a printer, print jobs, an announcement, policies, a building and its
+    companies, so that reads answer with something to check."""
     settings_ = app.config["KIOSK"]
     beat = kiosks.Beat(
         kiosk_id=settings_.id, building_code="demo", name="大堂一号", version="0.1.0",
@@ -140,6 +151,22 @@ def fleet(app: Flask, db: Session) -> None:
     )  # fmt: skip
     db.commit()
     catalogue.save(db, catalogue.check(row("P-1", max_amount=500000)), staff_id=None)
+    building = Building(code="demo", name_zh="芙蓉国际金融中心", name_en="Furong IFC")
+    db.add(building)
+    db.flush()
+    room = Room(building_id=building.id, floor=23, number="2308")
+    db.add(room)
+    db.flush()
+    for n, (mobile, capital) in enumerate((("13812345678", Decimal("500.00")), ("", None))):
+        first17 = f"91430102MA4L{n:05d}"
+        db.add(Tenant(
+            building_id=building.id, uscc=first17 + uscc_check_char(first17),
+            name=f"长沙测试科技有限公司{n}", floor_room="23F-2308", industry="I",
+            size_band="small", founded_on=date(2020, 5, 1), employees=40,
+            legal_representative="王五", registered_capital=capital, contact_name="李四",
+            contact_mobile=mobile, room_id=room.id if n == 0 else None,
+        ))  # fmt: skip
+    db.commit()
 
 
 @dataclass(frozen=True)
@@ -252,6 +279,17 @@ def test_every_operation_answers_as_described(case: Case, live: Live) -> None:
         # Nowhere under /api/v1: a JSON 404, not the public face's page.
         ("GET", "/api/v1/commands/-1", None, 404),
         ("GET", "/api/v1/kiosks/a%2Fb/logs", None, 404),
+        # The organisation's reads: a cursor, time or unit that cannot be used, NUL, far too long.
+        ("GET", "/api/v1/companies?cursor=not-ours", None, 400),
+        ("GET", "/api/v1/companies?updated_since=yesterday", None, 400),
+        ("GET", "/api/v1/companies?updated_since=2026-12-01T00:00:00", None, 400),
+        ("GET", "/api/v1/companies?unit=nowhere", None, 400),
+        ("GET", "/api/v1/companies?q=a%00b", None, 400),
+        ("GET", "/api/v1/companies?q=" + "长" * 101, None, 400),
+        ("GET", "/api/v1/companies/a%00b", None, 400),
+        ("GET", "/api/v1/units/" + "u" * 41, None, 404),
+        ("GET", "/api/v1/units/a%00b", None, 400),
+        ("GET", "/api/v1/companies/91430102MA4L0000X", None, 404),
     ],
 )  # fmt: skip
 def test_bad_requests_get_a_json_error(
