@@ -32,9 +32,9 @@ BEARER = "bearerAuth"
 JSON = "application/json"
 METRICS_TYPE = "text/plain; version=0.0.4"
 SCOPES = {
-    Scope.READ: "look: the fleet, printers, jobs, logs",
+    Scope.READ: "look: the fleet, printers, jobs, logs, units and companies (mobiles masked)",
     Scope.OPERATE: "act: heartbeats, commands, announcements, retry and cancel jobs",
-    Scope.ADMIN: "change the central configuration",
+    Scope.ADMIN: "change the central configuration; see companies' contact mobiles in full",
 }
 TAGS = {
     "health": "Liveness, without a token.",
@@ -304,7 +304,9 @@ def build(app: Flask) -> dict[str, Any]:
             "title": "Lobby Kiosk maintenance API",
             "version": __version__,
             "description": "The fleet's kiosks, their commands, configuration, logs and alerts; "
-            "the print outbox; the public policy catalogue; Prometheus' scrape and the health "
+            "the print outbox; the public policy catalogue; the organisation's units and company "
+            "lists (a kiosk's token: its building's companies, names and codes only); "
+            "Prometheus' scrape and the health "
             "check. Errors are JSON `{error, message, fields?}`; a parameter that cannot be used "
             "is `{error: bad_parameter, parameter, expected}`.",
         },
