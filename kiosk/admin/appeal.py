@@ -19,13 +19,15 @@ from kiosk.admin.forms import (
     ReplyForm,
     ResolveForm,
 )
+from kiosk.admin.handoff_panel import panel
+from kiosk.admin.ledger_filters import TIMING
 from kiosk.admin.views import actor, bp, can_supervise, me, settings, today
 from kiosk.db import get_session
 from kiosk.errors import Conflict, NotFound, ValidationFailed
 from kiosk.i18n import current_locale
-from kiosk.labels import EVENT, RATING, STATUS
+from kiosk.labels import CALLBACK, EVENT, HANDOFF_STATE, RATING, SOURCE, STATUS
 from kiosk.models import Appeal, AppealStatus, Role
-from kiosk.services import appeals, ledger, notify, staff
+from kiosk.services import appeals, assignments, ledger, notify, staff
 from kiosk.services.audit import Actor
 
 FORMS: dict[str, type[ActionForm]] = {
@@ -37,6 +39,12 @@ FORMS: dict[str, type[ActionForm]] = {
     "reopen": ReopenForm,
 }
 
+PANEL_LABELS = {
+    "handoff_state_labels": HANDOFF_STATE,
+    "source_labels": SOURCE,
+    "callback_labels": CALLBACK,
+    "timing_labels": TIMING,
+}
 ENDPOINT_ACTIONS = {
     "admin.accept_appeal": "accept",
     "admin.assign_appeal": "assign",
@@ -48,7 +56,10 @@ ENDPOINT_ACTIONS = {
 
 
 def _allowed(appeal: Appeal) -> list[str]:
-    """The actions that make sense in the appeal's current status, in the page's order."""
+    """The actions that make sense in the appeal's current status, in the page's order (a
+    department's officer answers through the hand-off: notes only here)."""
+    if assignments.is_department(me()):
+        return ["note"]
     status = appeal.status
     allowed = ["accept"] if status is AppealStatus.NEW else []
     if status.is_open:
@@ -89,6 +100,8 @@ def render_appeal(
         rating_labels=RATING,
         may_assign_others=can_supervise(me()),
         told=notify.for_subject(get_session(), "appeal", appeal.reference),
+        handoff=panel(appeal, posted),
+        **PANEL_LABELS,
     )
     return html, 200 if posted is None else 400
 
@@ -123,6 +136,9 @@ Run = Callable[[int, ActionForm, Actor], object]
 def _act(reference: str, action: str, run: Run, done: str) -> Response | tuple[str, int]:
     """Validate the action's form, call its one service function, and go back to the appeal."""
     appeal = _appeal(reference)
+    if action not in _allowed(appeal) and assignments.is_department(me()):
+        message = _("A department answers through the hand-off, for the sender's review.")
+        return render_template("admin/error.html", message=message, status=403), 403
     form = FORMS[action]()
     if isinstance(form, AssignForm):
         _assign_choices(form, appeal)

@@ -12,14 +12,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk import scope
 from kiosk.access import requires
+from kiosk.admin import ledger_filters
 from kiosk.admin.export import csv_chunks
 from kiosk.admin.forms import FilterForm
 from kiosk.admin.views import actor, bp, cursor, me, settings, today
 from kiosk.db import get_session
 from kiosk.i18n import current_locale
-from kiosk.labels import STATUS
+from kiosk.labels import CALLBACK, HANDOFF_STATE, RATING, SOURCE, STATUS
 from kiosk.models import AppealStatus, Role
-from kiosk.services import ledger
+from kiosk.services import assignments, ledger
 from kiosk.services.figures import named
 from kiosk.services.figures.dashboard import buildings_under
 from kiosk.services.figures.links import WHAT, Counted
@@ -27,10 +28,17 @@ from kiosk.services.units import unit_in_reach
 
 FILTER_ARGS = (
     "q", "status", "category", "overdue", "mine", "follow_up", "due_today",
-    "figure", "from", "to", "unit",
+    "figure", "from", "to", "unit", *ledger_filters.ARGS,
 )  # fmt: skip
 
 
+LEDGER_LABELS = {
+    "source_labels": SOURCE,
+    "progress_labels": HANDOFF_STATE,
+    "callback_labels": CALLBACK,
+    "rating_labels": RATING,
+    "timing_labels": ledger_filters.TIMING,
+}
 FIGURE_WORDS = {
     "raised": _l("Problems raised"),
     "raised_solved": _l("Problems raised, solved by now"),
@@ -65,6 +73,7 @@ def _wanted(form: FilterForm) -> ledger.AppealFilter:
         follow_up=bool(form.follow_up.data),
         due_on=today() if form.due_today.data else None,
         figure=counted_figure(),
+        handoff=ledger_filters.wanted(ledger_filters.columns_form()),
     )
 
 
@@ -124,6 +133,11 @@ def list_appeals() -> str:
         today=today(),
         locale=current_locale(),
         status_labels=STATUS,
+        columns=ledger_filters.columns_form(),
+        columns_filtered=wanted.handoff is not None,
+        below=ledger_filters.below_us(),
+        cutoffs=assignments.Cutoffs.on(assignments.Calendar.of(settings()), today()),
+        **LEDGER_LABELS,
     )
 
 

@@ -30,8 +30,9 @@ from kiosk.models import (
     Tenant,
 )
 from kiosk.services import audit
-from kiosk.services.figures import links as figures
 from kiosk.services.audit import Actor
+from kiosk.services.figures import links as figures
+from kiosk.services.ledger_columns import COLUMNS, Columns, HandoffFilter, UnitNames
 from kiosk.text import clean_text
 
 T = TypeVar("T")
@@ -55,6 +56,8 @@ class AppealFilter:
     due_on: date | None = None  # owed appeals due on this (local) day
     # What a figure of the dashboard counts, so that each figure opens as its list:
     figure: figures.Counted | None = None
+    # The 台账's columns: source, unit, department, hand-off dates and progress, call, rating.
+    handoff: HandoffFilter | None = None
 
     def describe(self) -> dict[str, Any]:
         """The filter as plain JSON values (for the audit log)."""
@@ -64,6 +67,7 @@ class AppealFilter:
         values["due_on"] = self.due_on.isoformat() if self.due_on else None
         values["follow_up"] = self.follow_up or None
         values["figure"] = self.figure.describe() if self.figure else None
+        values["handoff"] = (self.handoff.describe() or None) if self.handoff else None
         return {key: value for key, value in values.items() if value not in (None, "")}
 
 
@@ -91,6 +95,7 @@ class LedgerRow:
     due_date: date
     assignee_name: str
     dissatisfied: bool  # closed with a 不满意 rating: staff owe the tenant a follow-up
+    more: Columns  # source, unit, department, hand-off, follow-up call, closed on, rating
 
     def category_name(self, locale: str) -> str:
         """The category's name in the given locale."""
@@ -124,6 +129,7 @@ _LIST_COLUMNS = (
     Appeal.due_date,
     Appeal.assignee_id,
     Appeal.rating,
+    *COLUMNS,
 )
 _EXPORT_COLUMNS = (
     *_LIST_COLUMNS,
@@ -200,6 +206,8 @@ def _conditions(db: Session, wanted: AppealFilter) -> list[ColumnElement[bool]]:
         conditions.append(_owed(Appeal.due_date == wanted.due_on))
     if wanted.follow_up:
         conditions.append(FOLLOW_UP)
+    if wanted.handoff is not None:
+        conditions.extend(wanted.handoff.conditions())
     if wanted.assignee_id is not None:
         conditions.append(Appeal.assignee_id == wanted.assignee_id)
     query = clean_text(wanted.q).text[:QUERY_MAX]
@@ -249,10 +257,12 @@ def _names(db: Session, rows: Sequence[Any]) -> tuple[dict[int, AppealCategory],
     return by_id, names
 
 
-_Common = tuple[int, str, datetime, str, str, str, str, AppealStatus, date, str, bool]
+_Common = tuple[int, str, datetime, str, str, str, str, AppealStatus, date, str, bool, Columns]
 
 
-def _common(row: Any, by_id: dict[int, AppealCategory], names: dict[int, str]) -> _Common:
+def _common(
+    row: Any, by_id: dict[int, AppealCategory], names: dict[int, str], units: UnitNames
+) -> _Common:
     """The values every ledger row has, in LedgerRow's field order."""
     category = by_id[row.category_id]
     return (
@@ -267,19 +277,22 @@ def _common(row: Any, by_id: dict[int, AppealCategory], names: dict[int, str]) -
         row.due_date,
         names.get(row.assignee_id, ""),
         row.status is AppealStatus.CLOSED and row.rating is Rating.DISSATISFIED,
+        units.columns(row),
     )
 
 
 def _list_rows(db: Session, rows: Sequence[Any]) -> list[LedgerRow]:
     by_id, names = _names(db, rows)
-    return [LedgerRow(*_common(row, by_id, names)) for row in rows]
+    units = UnitNames.of(db, rows)
+    return [LedgerRow(*_common(row, by_id, names, units)) for row in rows]
 
 
 def _export_rows(db: Session, rows: Sequence[Any]) -> list[ExportRow]:
     by_id, names = _names(db, rows)
+    units = UnitNames.of(db, rows)
     return [
         ExportRow(
-            *_common(row, by_id, names),
+            *_common(row, by_id, names, units),
             company_uscc=row.company_uscc,
             contact_name=row.contact_name,
             contact_mobile=row.contact_mobile,

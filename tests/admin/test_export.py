@@ -43,7 +43,7 @@ def test_export_has_a_header_and_every_row_with_chinese_intact(
     made[0].assignee_id = officer.id
     db.commit()
     header, *rows = rows_of(signed_in.get("/admin/appeals/export").data)
-    assert header[:4] == ["Reference", "Submitted", "Status", "Category"]
+    assert header[:4] == ["Reference", "Source", "Company", "Category"]  # the 台账 order
     assert [row[0] for row in rows] == [a.reference for a in reversed(made)]
     first = dict(zip(header, rows[-1], strict=True))
     assert first["Company"] == "长沙星辰软件科技有限公司0"

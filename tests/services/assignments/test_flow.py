@@ -23,7 +23,7 @@ from kiosk.models import (
     Staff,
 )
 from kiosk.services import appeals, assignments, ledger
-from tests.services.assignments.conftest import As, Org
+from tests.support.org import As, Org
 
 TODAY = date(2026, 12, 7)  # a Monday
 
