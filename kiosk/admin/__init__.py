@@ -8,6 +8,9 @@ from kiosk.admin import (  # noqa: F401  (registers views)
     assignments,
     audit,
     auth,
+    categories,
+    companies,
+    company_sheets,
     dashboard,
     errors,
     events,
@@ -18,7 +21,9 @@ from kiosk.admin import (  # noqa: F401  (registers views)
     messages,
     policies,
     printers,
+    rooms,
     staff_accounts,
+    units,
 )
 from kiosk.admin.views import bp
 
