@@ -26,6 +26,7 @@ from kiosk.models import Appeal, AppealStatus, Building, Role, Staff, Tenant
 from kiosk.services.audit import Actor
 from tests.support.pages import check_page, csrf_token
 from tests.support.pg_reset import SchemaReset
+from tests.support.speedups import cheap_password_hashing
 
 PG_URL = os.environ.get("KIOSK_TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
@@ -65,6 +66,13 @@ def _no_network() -> Iterator[None]:
     socket.socket.connect = _loopback_only  # type: ignore[method-assign]
     yield
     socket.socket.connect = _real_connect  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing() -> Iterator[None]:
+    """Staff passwords hashed at argon2's lowest cost (tests/support/speedups.py says why)."""
+    with cheap_password_hashing():
+        yield
 
 
 @pytest.fixture(scope="session")
