@@ -36,7 +36,7 @@ from kiosk.services.policies.catalogue import INDUSTRIES, SIZE_BANDS
 from kiosk.text import is_whole
 
 EXPIRED = _l("This page had expired, so nothing was saved. Check what you typed and try again.")
-STATUSES = {"active": _l("On the list"), "moved_out": _l("Moved out"), "all": _l("All")}
+STATUSES = {"active": _l("Listed"), "moved_out": _l("Moved out"), "all": _l("All")}
 FILTER_ARGS = ("show", "q", "floor", "industry", "officer", "unit", "status", "no_officer")
 
 

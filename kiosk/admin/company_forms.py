@@ -93,7 +93,7 @@ class NewCompanyForm(ProfileForm):
 class MoveForm(ActionForm):
     """Where a company moves to (another room, another building, a list outside buildings)."""
 
-    where = NewCompanyForm.where
+    where = _select(_l("Move to"), _l("A room of a building, or a list outside any building."))
     place = NewCompanyForm.place
 
 
