@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from flask import render_template, request
+from flask import Response, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from kiosk.access import requires
 from kiosk.admin.views import bp, me, settings, today
-from kiosk.db import get_session
+from kiosk.db import get_session, utcnow
 from kiosk.errors import NotFound
 from kiosk.i18n import current_locale
 from kiosk.labels import SOURCE
 from kiosk.models import Role, Unit
-from kiosk.services.figures import dashboard, named
-from kiosk.services.figures.periods import KINDS
+from kiosk.services.figures import dashboard, named, report, report_files
+from kiosk.services.figures.periods import KINDS, Period, month_of, week_of
 from kiosk.services.units import unit_in_reach
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PERIODS = {
     "week": _l("This week"),
     "month": _l("This month"),
@@ -49,13 +50,18 @@ def _unit() -> Unit:
     return mine
 
 
+def _period() -> Period:
+    """The period the query string asks for (this month when it asks for nothing known)."""
+    kind = request.args.get("period", "month")
+    kind = kind if kind in KINDS else "month"
+    return named(kind, today(), _day(request.args.get("from")), _day(request.args.get("to")))
+
+
 @bp.get("/dashboard")
 @requires(Role.STAFF)
 def show_dashboard() -> str:
     """Figures, breakdowns and the weekly trend; every figure links to the list it counts."""
-    kind = request.args.get("period", "month")
-    kind = kind if kind in KINDS else "month"
-    period = named(kind, today(), _day(request.args.get("from")), _day(request.args.get("to")))
+    period = _period()
     unit = _unit()
     locale = current_locale()
     board = dashboard.build(get_session(), unit, period, settings().zone, locale)
@@ -68,12 +74,42 @@ def show_dashboard() -> str:
         link=_linker(board),
         locale=locale,
         source_words=SOURCE,
+        report_url=_report_url,
+        last_week=week_of(today() - timedelta(days=7)),
+        last_month=month_of(today().replace(day=1) - timedelta(days=1)),
     )
+
+
+@bp.get("/dashboard/report")
+@requires(Role.STAFF)
+def download_report() -> Response:
+    """The unit's report for the period as XLSX or PDF (`format`), for a 会商会's table."""
+    kind = request.args.get("format", "xlsx")
+    if kind not in ("xlsx", "pdf"):
+        raise NotFound()
+    period, unit, locale = _period(), _unit(), current_locale()
+    made = report.build(get_session(), unit, period, settings().zone, locale, utcnow())
+    body = (
+        report_files.as_pdf(made, locale) if kind == "pdf" else report_files.as_xlsx(made, locale)
+    )
+    name = f"report-{unit.code}-{period.first:%Y%m%d}-{period.last:%Y%m%d}.{kind}"
+    mimetype = "application/pdf" if kind == "pdf" else XLSX
+    return Response(
+        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+def _report_url(first: date, last: date, kind: str) -> str:
+    """Where a report of these days, for the unit shown, is downloaded."""
+    args: dict[str, Any] = {"period": "custom", "format": kind}
+    args |= {"from": first.isoformat(), "to": last.isoformat()}
+    if request.args.get("unit"):
+        args["unit"] = request.args["unit"]
+    return url_for("admin.download_report", **args)
 
 
 def _linker(board: dashboard.Dashboard) -> Any:
     """The ledger's address listing what one figure counts."""
-    from flask import url_for
 
     def link(what: str, unit_id: int | None = None) -> str:
         args: dict[str, Any] = {

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import re
+import subprocess
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -111,3 +114,41 @@ def test_a_district_sees_its_buildings_and_drills_down(
     assert (
         _figure(admin.text("/admin/dashboard", unit=str(demo), period="year"), "raised")[0] == "1"
     )
+
+
+def test_reports_read_back_as_spreadsheet_and_pdf(
+    admin: Admin, officer: Staff, make_appeal: Callable[..., Appeal], db: Session, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    now = datetime.now(UTC)
+    late = make_appeal(company_name='=HYPERLINK("http://evil")有限公司')
+    late.due_date = (now - timedelta(days=3)).date()
+    solved = make_appeal()
+    solved.status, solved.resolved_at = AppealStatus.RESOLVED, now
+    db.commit()
+    officer.unit = unit_for_code(db, "demo")
+    db.commit()
+    admin.sign_in("officer")
+    html = admin.text("/admin/dashboard", period="year")
+    links = dict(re.findall(r'href="(/admin/dashboard/report\?[^"]+format=(xlsx|pdf)[^"]*)"', html))
+    assert len(re.findall(r"/admin/dashboard/report\?", html)) == 6  # this period, week, month
+    first = html[html.index("/admin/dashboard/report?") :].split('"')[0].replace("&amp;", "&")
+    sheet = admin.get(first)
+    assert sheet.status_code == 200 and sheet.mimetype.endswith("spreadsheetml.sheet")
+    book = load_workbook(io.BytesIO(sheet.data), read_only=True)
+    cells = [
+        str(c) for row in book.active.iter_rows(values_only=True) for c in row if c is not None
+    ]
+    assert "Problems solved" in cells and late.reference in cells
+    assert any(c.startswith("'=HYPERLINK") for c in cells), "a formula is kept as text"
+    assert not any(c.startswith("=") for c in cells)
+    pdf = admin.get(first.replace("format=xlsx", "format=pdf"))
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    (tmp_path / "r.pdf").write_bytes(pdf.data)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(tmp_path / "r.pdf"), "-"], capture_output=True, check=True
+    ).stdout.decode()
+    assert late.reference in text and "Overdue at the end of the period" in text
+    assert admin.get("/admin/dashboard/report", format="docx").status_code == 404
+    assert links  # both kinds offered

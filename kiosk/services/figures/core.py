@@ -20,10 +20,10 @@ from sqlalchemy.orm import Session
 from kiosk.models import (
     Appeal,
     AppealStatus,
-    Assignment,
-    AssignmentState,
     Application,
     ApplicationStatus,
+    Assignment,
+    AssignmentState,
     BenefitClaim,
     Event,
     EventSignup,
@@ -116,22 +116,64 @@ def rated_in(start: datetime, end: datetime) -> ColumnElement[bool]:
 CONTENT_RATING = Appeal.rating.in_(CONTENT)
 
 
-def count(db: Session, period: Period, zone: ZoneInfo, buildings: frozenset[str] | None) -> Figures:
-    """The figures of these buildings (None: the whole city) over `period`."""
+Key = tuple[str, int, str]  # building code, category id, source
+
+
+@dataclass
+class Slice:
+    """Appeal counts of one building, category and source over a period."""
+
+    raised: int = 0
+    raised_solved: int = 0
+    solved: int = 0
+    on_time: int = 0
+    days: float = 0.0  # days from raised to solved, summed over those solved
+
+
+def slices(
+    db: Session, period: Period, zone: ZoneInfo, buildings: frozenset[str] | None
+) -> dict[Key, Slice]:
+    """The period's appeals in two grouped scans (raised in it; solved in it), from which the
+    totals and every breakdown are summed: a dashboard reads the records once per period."""
     start, end = period.bounds(zone)
     here = within(Appeal.building_code, buildings)
-    raised = db.execute(
-        select(func.count(), func.count().filter(Appeal.status.in_(SOLVED))).where(
-            here, raised_in(start, end)
-        )
-    ).one()
-    solved = db.execute(
+    keys = (Appeal.building_code, Appeal.category_id, Appeal.source)
+    found: dict[Key, Slice] = {}
+    for code, category, source, n, done in db.execute(
+        select(*keys, func.count(), func.count().filter(Appeal.status.in_(SOLVED)))
+        .where(here, raised_in(start, end))
+        .group_by(*keys)
+    ):
+        row = found.setdefault((code, category, str(source)), Slice())
+        row.raised, row.raised_solved = n, done
+    for code, category, source, n, in_time, days in db.execute(
         select(
+            *keys,
             func.count(),
             func.count().filter(on_time(zone)),
-            func.avg(days_between(Appeal.created_at, Appeal.resolved_at)),
-        ).where(here, solved_in(start, end))
-    ).one()
+            func.sum(days_between(Appeal.created_at, Appeal.resolved_at)),
+        )
+        .where(here, solved_in(start, end))
+        .group_by(*keys)
+    ):
+        row = found.setdefault((code, category, str(source)), Slice())
+        row.solved, row.on_time, row.days = n, in_time, float(days or 0.0)
+    return found
+
+
+def count(
+    db: Session,
+    period: Period,
+    zone: ZoneInfo,
+    buildings: frozenset[str] | None,
+    sliced: dict[Key, Slice] | None = None,
+) -> Figures:
+    """The figures of these buildings (None: the whole city) over `period` (from `sliced`,
+    the period's slices, when the caller has them already)."""
+    start, end = period.bounds(zone)
+    parts = list((sliced if sliced is not None else slices(db, period, zone, buildings)).values())
+    solved = sum(p.solved for p in parts)
+    here = within(Appeal.building_code, buildings)
     rated = db.execute(
         select(func.count(), func.count().filter(CONTENT_RATING)).where(here, rated_in(start, end))
     ).one()
@@ -154,11 +196,11 @@ def count(db: Session, period: Period, zone: ZoneInfo, buildings: frozenset[str]
     )
     events, signups = _events(db, start, end, buildings)
     return Figures(
-        raised=raised[0],
-        raised_solved=raised[1],
-        solved=solved[0],
-        solved_on_time=solved[1],
-        days_to_answer=float(solved[2]) if solved[2] is not None else None,
+        raised=sum(p.raised for p in parts),
+        raised_solved=sum(p.raised_solved for p in parts),
+        solved=solved,
+        solved_on_time=sum(p.on_time for p in parts),
+        days_to_answer=sum(p.days for p in parts) / solved if solved else None,
         rated=rated[0],
         content=rated[1],
         money_paid=Decimal(paid[1] or 0).quantize(Decimal("0.01")),
@@ -167,6 +209,17 @@ def count(db: Session, period: Period, zone: ZoneInfo, buildings: frozenset[str]
         events=events,
         signups=signups,
     )
+
+
+def summed(sliced: dict[Key, Slice], part: int) -> dict[Any, tuple[int, int, int]]:
+    """Raised, solved and solved on time per building (part 0), category (1) or source (2)."""
+    found: dict[Any, list[int]] = {}
+    for key, row in sliced.items():
+        total = found.setdefault(key[part], [0, 0, 0])
+        total[0] += row.raised
+        total[1] += row.solved
+        total[2] += row.on_time
+    return {key: (r[0], r[1], r[2]) for key, r in found.items() if any(r)}
 
 
 def _events(db: Session, start: Any, end: Any, buildings: frozenset[str] | None) -> tuple[int, int]:
@@ -194,58 +247,14 @@ def by_building(
 ) -> dict[str, tuple[int, int, int]]:
     """Problems raised, solved and solved on time in the period, per building code (for the
     breakdown by a unit's children, which sums its buildings)."""
-    start, end = period.bounds(zone)
-    here = within(Appeal.building_code, buildings)
-    found: dict[str, list[int]] = {}
-    for code, n in db.execute(
-        select(Appeal.building_code, func.count())
-        .where(here, Appeal.created_at >= start, Appeal.created_at < end)
-        .group_by(Appeal.building_code)
-    ):
-        found.setdefault(code, [0, 0, 0])[0] = n
-    for code, n, on_time in db.execute(
-        select(
-            Appeal.building_code,
-            func.count(),
-            func.count().filter(local_date(Appeal.resolved_at, zone) <= Appeal.due_date),
-        )
-        .where(
-            here, Appeal.status.in_(SOLVED), Appeal.resolved_at >= start, Appeal.resolved_at < end
-        )
-        .group_by(Appeal.building_code)
-    ):
-        row = found.setdefault(code, [0, 0, 0])
-        row[1], row[2] = n, on_time
-    return {code: (r[0], r[1], r[2]) for code, r in found.items()}
+    return summed(slices(db, period, zone, buildings), 0)
 
 
 def by_category(
     db: Session, period: Period, zone: ZoneInfo, buildings: frozenset[str] | None
 ) -> dict[int, tuple[int, int, int]]:
     """Problems raised, solved and solved on time in the period, per category id."""
-    start, end = period.bounds(zone)
-    here = within(Appeal.building_code, buildings)
-    found: dict[int, list[int]] = {}
-    for category, n in db.execute(
-        select(Appeal.category_id, func.count())
-        .where(here, Appeal.created_at >= start, Appeal.created_at < end)
-        .group_by(Appeal.category_id)
-    ):
-        found.setdefault(category, [0, 0, 0])[0] = n
-    for category, n, on_time in db.execute(
-        select(
-            Appeal.category_id,
-            func.count(),
-            func.count().filter(local_date(Appeal.resolved_at, zone) <= Appeal.due_date),
-        )
-        .where(
-            here, Appeal.status.in_(SOLVED), Appeal.resolved_at >= start, Appeal.resolved_at < end
-        )
-        .group_by(Appeal.category_id)
-    ):
-        row = found.setdefault(category, [0, 0, 0])
-        row[1], row[2] = n, on_time
-    return {key: (r[0], r[1], r[2]) for key, r in found.items()}
+    return summed(slices(db, period, zone, buildings), 1)
 
 
 def weekly(
@@ -289,23 +298,7 @@ def by_source(
     db: Session, period: Period, zone: ZoneInfo, buildings: frozenset[str] | None
 ) -> dict[str, tuple[int, int, int]]:
     """Problems raised, solved and solved on time in the period, per source (kiosk, visit …)."""
-    start, end = period.bounds(zone)
-    here = within(Appeal.building_code, buildings)
-    found: dict[str, list[int]] = {}
-    for source, n in db.execute(
-        select(Appeal.source, func.count())
-        .where(here, raised_in(start, end))
-        .group_by(Appeal.source)
-    ):
-        found.setdefault(str(source), [0, 0, 0])[0] = n
-    for source, n, in_time in db.execute(
-        select(Appeal.source, func.count(), func.count().filter(on_time(zone)))
-        .where(here, solved_in(start, end))
-        .group_by(Appeal.source)
-    ):
-        row = found.setdefault(str(source), [0, 0, 0])
-        row[1], row[2] = n, in_time
-    return {key: (r[0], r[1], r[2]) for key, r in found.items()}
+    return summed(slices(db, period, zone, buildings), 2)
 
 
 @dataclass(frozen=True)

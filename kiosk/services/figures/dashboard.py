@@ -60,34 +60,26 @@ def buildings_under(db: Session, unit: Unit) -> frozenset[str] | None:
 def build(db: Session, unit: Unit, period: Period, zone: ZoneInfo, locale: str) -> Dashboard:
     """The dashboard of `unit` over `period`."""
     buildings = buildings_under(db, unit)
+    sliced = core.slices(db, period, zone, buildings)
     return Dashboard(
         unit=unit,
         period=period,
         buildings=buildings,
-        now=core.count(db, period, zone, buildings),
+        now=core.count(db, period, zone, buildings, sliced),
         last_year=core.count(db, period.a_year_before(), zone, buildings),
         before=core.count(db, period.before(), zone, buildings),
-        children=_children(db, unit, period, zone, buildings, locale),
-        categories=_categories(db, period, zone, buildings, locale),
-        sources=[
-            Row(key, key, *counts)
-            for key, counts in sorted(core.by_source(db, period, zone, buildings).items())
-        ],
+        children=_children(db, unit, core.summed(sliced, 0), locale),
+        categories=_categories(db, core.summed(sliced, 1), locale),
+        sources=[Row(key, key, *counts) for key, counts in sorted(core.summed(sliced, 2).items())],
         departments=_departments(db, unit, period, zone, buildings),
         weeks=[(m.isoformat(), r, s) for m, r, s in core.weekly(db, period, zone, buildings)],
     )
 
 
 def _children(
-    db: Session,
-    unit: Unit,
-    period: Period,
-    zone: ZoneInfo,
-    buildings: frozenset[str] | None,
-    locale: str,
+    db: Session, unit: Unit, per_building: dict[str, tuple[int, int, int]], locale: str
 ) -> list[Row]:
     """The unit's children that hold buildings, each with the sum of its buildings."""
-    per_building = core.by_building(db, period, zone, buildings)
     below = [u for u in subtree_units(db, unit) if u.parent_id == unit.id]
     everyone = subtree_units(db, unit)
     rows = []
@@ -113,10 +105,7 @@ def _children(
     return rows
 
 
-def _categories(
-    db: Session, period: Period, zone: ZoneInfo, buildings: frozenset[str] | None, locale: str
-) -> list[Row]:
-    counts = core.by_category(db, period, zone, buildings)
+def _categories(db: Session, counts: dict[int, tuple[int, int, int]], locale: str) -> list[Row]:
     rows = []
     for category in db.scalars(select(AppealCategory).order_by(AppealCategory.sort_order)):
         raised, solved, on_time = counts.get(category.id, (0, 0, 0))
