@@ -66,7 +66,7 @@ def add_rooms(unit_id: int) -> Response | Page:
         if not form.show_errors(exc.fields):
             flash(str(exc.message), "error")
         return _rooms_page(unit_id, 400, form=form)
-    flash(_("Added %(n)s rooms.", n=len(made)), "success")
+    flash(_("Rooms added: %(n)s.", n=len(made)), "success")
     return redirect(url_for("admin.list_rooms", unit_id=unit_id), 303)
 
 

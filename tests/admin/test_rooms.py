@@ -52,7 +52,7 @@ def test_a_range_of_rooms_is_added_and_shown_vacant_or_occupied(
     assert admin.sign_in("tower-admin").status_code == 303
     page = f"/admin/units/{tower.id}/rooms"
     status, html = _post(admin, page, page, floor="23", first="2301", last="2312")
-    assert status == 303 and "Added 12 rooms." in html
+    assert status == 303 and "Rooms added: 12." in html
     numbers = db.scalars(select(Room.number).where(Room.building_id == building.id)).all()
     assert sorted(numbers) == [str(n) for n in range(2301, 2313)]
     status, html = _post(admin, page, page, floor="-1", first="B1-08", last="B1-10")
