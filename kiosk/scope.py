@@ -42,6 +42,7 @@ from kiosk.models import (
     AuditLog,
     BenefitClaim,
     Building,
+    CommonProblem,
     ConfigVersion,
     Event,
     EventSignup,
@@ -52,10 +53,13 @@ from kiosk.models import (
     KioskLog,
     Licence,
     LicencePrint,
+    Meeting,
     Notification,
     PolicyNotice,
     PrinterState,
     PrintJob,
+    ProblemAppeal,
+    ProblemEvent,
     Room,
     Staff,
     Tenant,
@@ -249,6 +253,37 @@ class Handed:
             return db.scalar(handed.limit(1)) is not None
 
 
+@dataclass(frozen=True)
+class Holding:
+    """The row (a common problem) is in reach when it holds a row of `link`, naming it in
+    `key`, that `rule` admits: a building's officer sees the problem their appeal is in."""
+
+    link: type[Any]
+    key: str
+    rule: Rule
+
+    def criteria(self, model: Any, reach: Reach) -> ColumnElement[bool] | None:
+        """The row's id among those its reachable links name."""
+        inner = self.rule.criteria(self.link, reach)
+        if inner is None:
+            return None
+        condition: ColumnElement[bool] = model.id.in_(
+            select(getattr(self.link, self.key)).where(inner)
+        )
+        return condition
+
+    def admits(self, db: Session, reach: Reach, row: Any) -> bool:
+        """Whether a reachable link names the row (one query; a new row has none yet)."""
+        inner = self.rule.criteria(self.link, reach)
+        if inner is None:
+            return True
+        if row.id is None:
+            return False
+        with db.no_autoflush:
+            key = getattr(self.link, self.key)
+            return db.scalar(select(key).where(key == row.id, inner).limit(1)) is not None
+
+
 BUILDING = Own("building_code", "building")
 # An appeal is its building's, and also each department's it was handed to (交办).
 APPEAL = Either((BUILDING, Handed(Assignment, "appeal_id", "department_id")))
@@ -257,6 +292,10 @@ TENANT = Through("building_id", Building, Own("code", "building"))
 # A company is on one unit's list (its building's, or a street's, park's or district's).
 COMPANY = Own("unit_id", "unit")
 VISIT = Own("unit_id", "unit")
+# A common problem is its owner unit's (a district's or the city's); an appeal in it is scoped as
+# appeals are, and shows the problem to those who reach the appeal.
+IN_PROBLEM = Through("appeal_id", Appeal, APPEAL)
+PROBLEM = Either((Own("unit_id", "unit"), Holding(ProblemAppeal, "problem_id", IN_PROBLEM)))
 # Every scoped model, and how its rows belong to a building or a kiosk. A model left out is
 # visible to everyone who may open the view (staff accounts, the policy catalogue, categories).
 RULES: dict[type[Any], Rule] = {
@@ -292,6 +331,10 @@ RULES: dict[type[Any], Rule] = {
     Visit: VISIT,
     VisitProblem: Through("visit_id", Visit, VISIT),
     VisitPolicy: Through("visit_id", Visit, VISIT),
+    CommonProblem: PROBLEM,
+    ProblemAppeal: IN_PROBLEM,
+    Meeting: Through("problem_id", CommonProblem, PROBLEM),
+    ProblemEvent: Through("problem_id", CommonProblem, PROBLEM),
 }
 
 

@@ -23,6 +23,15 @@ from kiosk.models.application import (
 )
 from kiosk.models.base import Base
 from kiosk.models.building import Building, Tenant, TenantMove
+from kiosk.models.common_problem import (
+    AppealWords,
+    CommonProblem,
+    Meeting,
+    ProblemAppeal,
+    ProblemEvent,
+    ProblemEventKind,
+    ProblemState,
+)
 from kiosk.models.edge import EdgeOutbox, EdgeSync, EdgeTerminal, EnrolmentCode
 from kiosk.models.event import Event, EventSignup, EventType, SignupStatus
 from kiosk.models.fleet import (
@@ -63,6 +72,7 @@ __all__ = [
     "AppealCategory",
     "AppealEvent",
     "AppealStatus",
+    "AppealWords",
     "Application",
     "ApplicationEvent",
     "ApplicationEventKind",
@@ -79,6 +89,7 @@ __all__ = [
     "Channel",
     "CommandKind",
     "CommandStatus",
+    "CommonProblem",
     "ConfigVersion",
     "EdgeOutbox",
     "EdgeSync",
@@ -99,6 +110,7 @@ __all__ = [
     "Licence",
     "LicencePrint",
     "LicenceStatus",
+    "Meeting",
     "MessageState",
     "Notification",
     "PhoneCode",
@@ -108,6 +120,10 @@ __all__ = [
     "PrintJob",
     "PrintStatus",
     "PrinterState",
+    "ProblemAppeal",
+    "ProblemEvent",
+    "ProblemEventKind",
+    "ProblemState",
     "Rating",
     "ReferenceCounter",
     "Role",
