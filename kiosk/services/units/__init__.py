@@ -80,20 +80,26 @@ def unit_choices(
     return found
 
 
+# Siblings of equal order: the tree's own units first, from the top down, departments last.
+KIND_RANK = {kind: rank for rank, kind in enumerate(UnitKind)}
+KIND_RANK[UnitKind.DEPARTMENT] = len(KIND_RANK)
+
+
 def in_tree_order(units: Iterable[Unit]) -> list[Unit]:
-    """Units ordered as the tree shows them: each after its parent, siblings by their order,
-    then name."""
+    """Units ordered as the tree shows them: each after its parent; siblings by their order,
+    then kind (districts before streets, parks and buildings; departments last), then name."""
     rows = list(units)
     by_id = {row.id: row for row in rows}
 
-    def key(unit: Unit) -> list[tuple[int, str, int]]:
+    def key(unit: Unit) -> list[tuple[int, int, str, int]]:
         steps = []
         for part in unit.path.strip("/").split("/"):
             ancestor = by_id.get(int(part)) if part.isdigit() else None
             if ancestor is None:
-                steps.append((0, "", int(part) if part.isdigit() else 0))
+                steps.append((0, 0, "", int(part) if part.isdigit() else 0))
             else:
-                steps.append((ancestor.sort_order, ancestor.name_zh, ancestor.id))
+                rank = KIND_RANK[ancestor.kind]
+                steps.append((ancestor.sort_order, rank, ancestor.name_zh, ancestor.id))
         return steps
 
     return sorted(rows, key=key)
