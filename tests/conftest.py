@@ -26,7 +26,7 @@ from kiosk.models import Appeal, AppealStatus, Building, Role, Staff, Tenant
 from kiosk.services.audit import Actor
 from tests.support.pages import check_page, csrf_token
 from tests.support.pg_reset import SchemaReset
-from tests.support.speedups import cheap_password_hashing
+from tests.support.speedups import SharedTemplateCode, cheap_password_hashing
 
 PG_URL = os.environ.get("KIOSK_TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
@@ -73,6 +73,9 @@ def _cheap_password_hashing() -> Iterator[None]:
     """Staff passwords hashed at argon2's lowest cost (tests/support/speedups.py says why)."""
     with cheap_password_hashing():
         yield
+
+
+_TEMPLATE_CODE = SharedTemplateCode()  # each template compiled once per process, not per app
 
 
 @pytest.fixture(scope="session")
@@ -149,6 +152,7 @@ def make_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]
         config.update(overrides)
         app = create_app(config, instance_path=tmp_path / "instance")
         app.config["TESTING"] = True
+        app.jinja_env.bytecode_cache = _TEMPLATE_CODE
         app.test_client_class = CheckedClient
         apps.append(app)
         return app
