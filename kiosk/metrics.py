@@ -12,8 +12,10 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import ModuleType
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Flask, g, request
 from prometheus_client import CollectorRegistry, Counter, Histogram
@@ -26,6 +28,7 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from kiosk.models import Appeal, AppealStatus, Application, ApplicationStatus, PrintJob, PrintStatus
+from kiosk.services.figures.public import per_unit
 from kiosk.services.printing import state as printer_state
 
 log = logging.getLogger(__name__)
@@ -53,6 +56,8 @@ class Snapshot:
     # (kiosk, printer, last reported state, whether it can print)
     printers: list[tuple[str, str, str, bool]] = field(default_factory=list)
     fleet: dict[str, int] | None = None  # None: no fleet service to ask
+    # This year's headline figures per unit of the programme (unit code -> figures).
+    programme: dict[str, Any] = field(default_factory=dict)
 
 
 def _fill(counts: dict[tuple[str, str], int], statuses: list[str]) -> dict[tuple[str, str], int]:
@@ -79,8 +84,9 @@ def _fleet_counter() -> StateCounts | None:
     return counter if callable(counter) else None
 
 
-def read_snapshot(db: Session) -> Snapshot:
-    """Count appeals, applications, print jobs, printers and kiosks (read-only)."""
+def read_snapshot(db: Session, zone: ZoneInfo | None = None) -> Snapshot:
+    """Count appeals, applications, print jobs, printers and kiosks (read-only); with the
+    city's time zone, also this year's figures of every unit of the programme."""
     appeals = {status.value: 0 for status in AppealStatus}
     rows = db.execute(select(Appeal.status, func.count()).group_by(Appeal.status)).all()
     appeals.update({status.value: int(n) for status, n in rows})
@@ -98,6 +104,7 @@ def read_snapshot(db: Session) -> Snapshot:
         ),
         printers=printers,
         fleet=_fleet_counts(db),
+        programme=per_unit(db, zone, datetime.now(zone).date()) if zone is not None else {},
     )
 
 
@@ -117,13 +124,14 @@ def _fleet_counts(db: Session) -> dict[str, int] | None:
 class DatabaseCollector(Collector):
     """Reads the ledger's figures at scrape time, with a short session of its own."""
 
-    def __init__(self, sessions: SessionFactory) -> None:
+    def __init__(self, sessions: SessionFactory, zone: ZoneInfo | None = None) -> None:
         self.sessions = sessions
+        self.zone = zone
 
     def _snapshot(self) -> Snapshot | None:
         try:
             with self.sessions() as db:
-                return read_snapshot(db)
+                return read_snapshot(db, self.zone)
         except SQLAlchemyError as exc:
             # The scrape must still answer: kiosk_database_up 0 is the alert, not a failed scrape.
             log.warning("metrics: database unavailable (%s)", type(exc).__name__)
@@ -175,11 +183,26 @@ def _families(snapshot: Snapshot) -> Iterator[Metric]:
         states.add_metric([kiosk, printer, state], 1)
     yield up
     yield states
+    yield from _programme(snapshot)
     if snapshot.fleet is not None:
         fleet = GaugeMetricFamily("kiosk_fleet_kiosks", "Kiosks by fleet state", labels=["state"])
         for state, n in sorted(snapshot.fleet.items()):
             fleet.add_metric([state], n)
         yield fleet
+
+
+def _programme(snapshot: Snapshot) -> Iterator[Metric]:
+    """This year's figures per unit, the same as the dashboard and the public page count."""
+    families = [
+        ("kiosk_programme_problems_solved", "Problems solved this year", "solved"),
+        ("kiosk_programme_claims_paid", "Claims paid this year", "claims_paid"),
+        ("kiosk_programme_money_paid_yuan", "Policy money paid this year, yuan", "money_paid"),
+    ]
+    for name, text, attribute in families:
+        family = GaugeMetricFamily(name, text, labels=["unit"])
+        for unit, figures in sorted(snapshot.programme.items()):
+            family.add_metric([unit], float(getattr(figures, attribute)))
+        yield family
 
 
 @dataclass(frozen=True)
@@ -219,7 +242,7 @@ def init_app(app: Flask) -> None:
             buckets=BUCKETS,
             registry=registry,
         ),
-        database=DatabaseCollector(app.extensions["kiosk.sessionmaker"]),
+        database=DatabaseCollector(app.extensions["kiosk.sessionmaker"], app.config["KIOSK"].zone),
     )
     registry.register(metrics.database)
     app.extensions[EXTENSION] = metrics

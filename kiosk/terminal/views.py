@@ -20,12 +20,15 @@ from flask import (
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from kiosk.access import public
-from kiosk.config import LOCALES
+from kiosk.config import LOCALES, Settings
 from kiosk.i18n import current_locale
 from kiosk.services import announcements, appeals, tenants
+from kiosk.services.figures import public as public_figures
+from kiosk.services.policies.catalogue import today_in
 from kiosk.sessions import leave_session_untouched
 from kiosk.tasks import TASKS, StepContext
 from kiosk.terminal.common import DISPLAY, LARGE, bp, context
@@ -146,6 +149,10 @@ ATTRACT_WORDS = {
     "complaint_hint": _l("Scan to report a problem with government services"),
     "hotline": _l("Government service hotline"),
     "qr": _l("Business environment complaint QR code"),
+    "figures": _l("This year, for the companies here"),
+    "solved": _l("problems solved"),
+    "paid": _l("of policy money paid"),
+    "city": _l("Across the city"),
 }
 
 
@@ -212,4 +219,19 @@ def attract() -> str:
         ],
         notices=[_pair(item.text_zh, item.text_en) for item in notices],
         words={key: _in_both(message) for key, message in ATTRACT_WORDS.items()},
+        figures=_programme_figures(ctx.db, ctx.settings),
     )
+
+
+def _programme_figures(
+    db: Session, settings: Settings
+) -> dict[str, public_figures.Headline] | None:
+    """This year's figures of the building and the city; none on an edge terminal, whose
+    database holds only what its screens show."""
+    if settings.edge:
+        return None
+    today = today_in(settings.zone)
+    return {
+        "here": public_figures.headline(db, settings.zone, today, frozenset({settings.building})),
+        "city": public_figures.headline(db, settings.zone, today, None),
+    }
