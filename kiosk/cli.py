@@ -375,8 +375,12 @@ def demo(ctx: click.Context, show_codes: bool) -> None:
         f"demo data loaded: {result['tenants']} companies, {result['appeals']} appeals, "
         f"{applications} applications and {claims} claims, {result['policies']} policies, "
         f"{result['events']} events\n"
-        f"staff sign-in at /admin: {result['username']} / {result['password']} (shown once)\n"
-        f"a licence to collect at the kiosk (领取执照): {licence['uscc']}, "
+        "staff sign-in at /admin (username, role and unit / password; shown once):\n"
+        + "".join(
+            f"  {made.username} ({made.role.value}, {made.unit}) / {made.password}\n"
+            for made in result["accounts"]
+        )
+        + f"a licence to collect at the kiosk (领取执照): {licence['uscc']}, "
         f"pickup code {licence['code']}\n"
         "(kiosk demo --show-codes gives the admin a new password and prints these codes again)"
     )

@@ -25,6 +25,7 @@ from kiosk.models import (
     Role,
     Staff,
     Tenant,
+    Unit,
 )
 from kiosk.services import appeals, demo
 from kiosk.services.demo import load_demo
@@ -141,7 +142,10 @@ def test_admin_signs_in_with_the_generated_password(app: Flask, db: Session) -> 
     result = load_demo(db, settings)
     assert result["username"] == "admin" and len(result["password"]) >= 16
     assert authenticate(db, settings, "admin", result["password"]).role is Role.ADMIN
-    officers = list(db.scalars(select(Staff).where(Staff.role != Role.ADMIN)))
+    home = db.scalar(select(Unit.id).where(Unit.code == settings.building))
+    officers = list(
+        db.scalars(select(Staff).where(Staff.role != Role.ADMIN, Staff.unit_id == home))
+    )
     assert 2 <= len(officers) <= 4 and Role.SUPERVISOR in {s.role for s in officers}
     assert all(re.search(r"[\u4e00-\u9fff]", s.display_name) for s in officers)
     source = Path(demo.__file__).read_text(encoding="utf-8")
@@ -155,7 +159,14 @@ def test_a_second_building_gets_its_own_companies_and_admin(
     second = load_demo(db, make_app(building="tower-2").config["KIOSK"])
     assert first["password"] != second["password"]
     assert second["username"] == "admin-2"  # the first admin is left as it was
-    assert _count(db, Tenant) == first["tenants"] + second["tenants"]
+    tower = db.scalar(select(Building.id).where(Building.code == "tower-2"))
+    assert (
+        db.scalar(select(func.count()).select_from(Tenant).where(Tenant.building_id == tower))
+        == second["tenants"]
+    )
+    # The organisation was made once, with the first building, not again.
+    assert second["accounts"][0].username == "admin-2"
+    assert {made.username for made in second["accounts"]}.isdisjoint({"city-admin-2", "wanglei-2"})
 
 
 def test_an_existing_admin_account_is_left_alone(app: Flask, db: Session, make_staff: Any) -> None:
@@ -171,7 +182,7 @@ def test_an_existing_admin_account_is_left_alone(app: Flask, db: Session, make_s
 def test_second_load_changes_nothing(app: Flask, db: Session) -> None:
     settings = app.config["KIOSK"]
     load_demo(db, settings)
-    models = (Building, Tenant, Staff, Appeal, AppealEvent, AuditLog)
+    models = (Building, Tenant, Staff, Appeal, AppealEvent, AuditLog, Unit)
     counts = {m: _count(db, m) for m in models}
     assert load_demo(db, settings) == {"already": True}
     assert {m: _count(db, m) for m in models} == counts
@@ -186,8 +197,15 @@ def test_kiosk_demo_command(
     instance = str(tmp_path / "cli-instance")
     first = CliRunner().invoke(main, ["--instance", instance, "demo"])
     assert first.exit_code == 0, first.output
-    shown = re.search(r"admin / (\S+) \(shown once\)", first.output)
+    shown = re.search(r"^  admin \(admin, 芙蓉国际金融中心\) / (\S+)$", first.output, re.M)
     assert shown is not None and "appeals" in first.output
+    # Every account the demo made, with its role, unit and password, at each level.
+    listed = dict(re.findall(r"^  ([a-z-]+) \((\w+, [^)]+)\) / \S{16,}$", first.output, re.M))
+    assert listed["city-admin"] == "admin, 长沙市优化营商环境办"
+    assert listed["furong-officer"] == "supervisor, 芙蓉区专班"
+    assert listed["yuelu-officer"] == "supervisor, 岳麓区专班"
+    assert listed["samr-officer"] == "staff, 市场监管局"
+    assert listed["liujianming"] == "staff, 芙蓉国际金融中心"
     assert "160 policies, 6 events" in first.output
     # One application of each kind, in the states staff meet, and a licence ready to collect.
     licence = re.search(r"领取执照\): (\S{18}), pickup code (\d{6})", first.output)

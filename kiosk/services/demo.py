@@ -35,7 +35,7 @@ from kiosk.models import (
     Staff,
     Tenant,
 )
-from kiosk.services import appeals
+from kiosk.services import appeals, demo_tree
 from kiosk.services.appeals import AppealDraft
 from kiosk.services.audit import Actor
 from kiosk.services.demo_data import (
@@ -116,9 +116,25 @@ def load_demo(
     ):
         return {"already": True}
     rng = random.Random(f"{SEED}:{settings.building}")  # noqa: S311 - made-up data, not secrets
-    tenants = _load_companies(db, settings, building, rng, now - timedelta(days=60))
-    admin, password = _new_account(db, *ADMIN, Role.ADMIN)
-    accounts = {name: _new_account(db, name, display, role)[0] for name, display, role in STAFF}
+    since = now - timedelta(days=60)
+    fresh_tree = not demo_tree.has_tree(db)
+    if fresh_tree:
+        other = random.Random(f"{SEED}:tree")  # noqa: S311 - its own, so the codes above stay
+        demo_tree.build_tree(
+            db, building or BUILDING, settings.building, lambda c: make_uscc(other, c), since
+        )
+    tenants = _load_companies(db, settings, building, rng, since)
+    home = settings.building
+    admin, password = _new_account(db, *ADMIN, Role.ADMIN, home)
+    made = [demo_tree.Made(admin.username, Role.ADMIN, _unit_name(admin), password)]
+    accounts = {}
+    for name, display, role in STAFF:
+        accounts[name], secret = _new_account(db, name, display, role, home)
+        made.append(
+            demo_tree.Made(accounts[name].username, role, _unit_name(accounts[name]), secret)
+        )
+    if fresh_tree:
+        made += demo_tree.add_staff(db, lambda *row: _new_account(db, *row), tenants)
     clock = _Clock(settings, rng, now)
     plans = [clock.plan(case) for case in CASES]
     # Everything happens in time order across all appeals, so that appeal, event and audit ids,
@@ -149,6 +165,7 @@ def load_demo(
         "events": len(events),
         "username": admin.username,
         "password": password,
+        "accounts": made,
     }
 
 
@@ -242,8 +259,15 @@ def _load_companies(
     return tenants
 
 
-def _new_account(db: Session, username: str, display_name: str, role: Role) -> tuple[Staff, str]:
-    """Create a staff account with a fresh random password; never touch an existing account.
+def _unit_name(staff: Staff) -> str:
+    return staff.unit.name_zh if staff.unit is not None else ""
+
+
+def _new_account(
+    db: Session, username: str, display_name: str, role: Role, unit: str = ""
+) -> tuple[Staff, str]:
+    """Create a staff account in `unit` (its code; "" the city) with a fresh random password;
+    never touch an existing account.
 
     If the name is taken (say `kiosk staff create admin` ran first), use admin-2 and so on.
     """
@@ -251,7 +275,8 @@ def _new_account(db: Session, username: str, display_name: str, role: Role) -> t
     candidates = [username] + [f"{username}-{n}" for n in range(2, 100)]
     free = next(name for name in candidates if name not in taken)
     password = secrets.token_urlsafe(PASSWORD_BYTES)
-    return create_staff(db, free, display_name, password, role, Actor(None, "demo")), password
+    actor = Actor(None, "demo")
+    return create_staff(db, free, display_name, password, role, actor, unit), password
 
 
 class _Clock:
