@@ -258,6 +258,12 @@ AUDIT_GROUPS: dict[str, tuple[LazyString, dict[str, LazyString]]] = {
             "company.export": _l("Downloaded the company list"),
         },
     ),
+    "visit": (
+        _l("Visits"),
+        {
+            "visit.recorded": _l("Recorded a visit to a company (走访)"),
+        },
+    ),
     "staff": (
         _l("Staff accounts"),
         {
@@ -320,6 +326,7 @@ AUDIT_TARGET = {
     "unit": _l("Unit"),
     "room": _l("Room"),
     "category": _l("Appeal category"),
+    "visit": _l("Visit"),
 }
 
 # What each kind of unit is called, in the tree and in forms.

@@ -184,6 +184,23 @@ def _unit(db: Session, building: str, kiosk: str) -> Values:
     return {"unit_id": db.scalar(select(Unit.id).where(Unit.code == building))}
 
 
+def _visit(db: Session, building: str, kiosk: str) -> Values:
+    from kiosk.models import Staff, Tenant, Visit
+
+    tenant = db.get(Tenant, _company(db, building, kiosk)["tenant_id"])
+    assert tenant is not None and tenant.unit_id is not None
+    officer = db.scalar(select(Staff.id).order_by(Staff.id))
+    number = next(NUMBERS)
+    visit = Visit(
+        reference=f"ZF-20261207-{number:04d}", submission_key=uuid.uuid4().hex,
+        tenant_id=tenant.id, unit_id=tenant.unit_id, building_code=building, officer_id=officer,
+        visited_on=date.today(), met="李总", discussed=f"{building}的走访",
+    )  # fmt: skip
+    db.add(visit)
+    db.commit()
+    return {"visit_id": visit.id}
+
+
 def _room(db: Session, building: str, kiosk: str) -> Values:
     room = Room(building_id=_building(db, building).id, floor=3, number=f"3{next(NUMBERS):03d}")
     db.add(room)
@@ -269,6 +286,9 @@ ADMIN: dict[str, Case] = {
     "admin.renumber_room": Case(_room),
     "admin.deactivate_room": Case(_room),
     "admin.reactivate_room": Case(_room),
+    "admin.record_visit": Case(_company),
+    "admin.company_history": Case(_company),
+    "admin.show_visit": Case(_visit),
 }
 API: dict[str, Case] = {
     "api.get_kiosk": Case(_kiosk),

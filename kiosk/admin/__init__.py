@@ -24,6 +24,7 @@ from kiosk.admin import (  # noqa: F401  (registers views)
     rooms,
     staff_accounts,
     units,
+    visits,
 )
 from kiosk.admin.views import bp
 

@@ -41,6 +41,8 @@ FIELD = {
     "subject": _l("What was printed"),
     "original": _l("Copy of print job"),
     "tenant": _l("Company's credit code"),
+    "appeals": _l("Appeals recorded"),
+    "policies": _l("Policies told"),
     "rows": _l("Rows"),
     "file": _l("File name"),
     "added": _l("Added"),

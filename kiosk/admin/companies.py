@@ -30,7 +30,7 @@ from kiosk.db import get_session, transaction, utcnow
 from kiosk.errors import ValidationFailed
 from kiosk.i18n import current_locale
 from kiosk.models import Role, Tenant
-from kiosk.services import companies
+from kiosk.services import companies, visits
 from kiosk.services.companies import moves, officers, profile
 from kiosk.services.policies.catalogue import INDUSTRIES, SIZE_BANDS
 from kiosk.text import is_whole
@@ -111,6 +111,8 @@ def show_company(tenant_id: int) -> str:
     return render_template(
         "admin/companies/show_company.html",
         tenant=tenant, history=moves.history(get_session(), tenant.id),
+        company_visits=visits.visits_of(get_session(), tenant.id),
+        policies_told=visits.told_policies(get_session(), tenant.id),
         industries=INDUSTRIES, sizes=SIZE_BANDS, move_kinds=moves.MOVE_KIND,
         may_edit=bool(profile.editable_fields(me(), tenant)), may_move=can_supervise(me()),
         locale=current_locale(),
