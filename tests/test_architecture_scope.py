@@ -226,6 +226,31 @@ def _api_company(db: Session, building: str, kiosk: str) -> Values:
     return {"uscc": tenant.uscc}
 
 
+def _hand_off(db: Session, building: str, kiosk: str) -> Values:
+    from kiosk.models import Assignment, Unit, UnitKind, root_unit
+    from kiosk.services.units import unit_for_code
+
+    appeal = db.scalar(
+        select(Appeal).where(Appeal.reference == _appeal(db, building, kiosk)["reference"])
+    )
+    assert appeal is not None
+    department = db.scalar(select(Unit).where(Unit.code == "arch-dept"))
+    if department is None:
+        department = Unit(
+            code="arch-dept", kind=UnitKind.DEPARTMENT, name_zh="测试部门", parent=root_unit(db)
+        )
+        db.add(department)
+        db.flush()
+    row = Assignment(
+        appeal_id=appeal.id, building_code=building, department_id=department.id,
+        from_unit_id=unit_for_code(db, building).id, due_on=date.today() + timedelta(days=5),
+        working_days=5,
+    )  # fmt: skip
+    db.add(row)
+    db.commit()
+    return {"assignment_id": row.id}
+
+
 @dataclass(frozen=True)
 class Case:
     """How to make a record of a building and kiosk for an endpoint, and what else it needs."""
@@ -243,6 +268,14 @@ ADMIN: dict[str, Case] = {
     "admin.reopen_appeal": Case(_appeal),
     "admin.reply_to_appeal": Case(_appeal),
     "admin.resolve_appeal": Case(_appeal),
+    "admin.hand_off_appeal": Case(_appeal),
+    "admin.call_back_appeal": Case(_appeal),
+    "admin.accept_hand_off": Case(_hand_off),
+    "admin.return_hand_off": Case(_hand_off),
+    "admin.reply_to_hand_off": Case(_hand_off),
+    "admin.publish_hand_off": Case(_hand_off),
+    "admin.send_back_hand_off": Case(_hand_off),
+    "admin.urge_hand_off": Case(_hand_off),
     "admin.show_application": Case(_application),
     "admin.approve_application": Case(_application),
     "admin.cancel_booking": Case(_application),
