@@ -98,6 +98,27 @@ class Appeal(Timestamped, Base):
         Index("ix_appeal_source_id", "source", "id"),
         Index("ix_appeal_department_id_id", "department_id", "id"),
         Index("ix_appeal_handoff_state_handoff_due_on", "handoff_state", "handoff_due_on"),
+        # The programme's figures read a period's appeals by when they were raised, solved and
+        # rated; each index holds every column its count needs, so a period is one index range.
+        Index(
+            "ix_appeal_figures_raised",
+            "created_at",
+            "building_code",
+            "category_id",
+            "source",
+            "status",
+        ),
+        Index(
+            "ix_appeal_figures_solved",
+            "resolved_at",
+            "building_code",
+            "category_id",
+            "source",
+            "due_date",
+            "created_at",
+            "status",
+        ),
+        Index("ix_appeal_figures_rated", "rated_at", "rating", "building_code"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

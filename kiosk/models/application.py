@@ -56,6 +56,8 @@ class Application(Timestamped, Base):
     __table_args__ = (
         Index("ix_application_status_id", "status", "id"),
         Index("ix_application_task_status", "task", "status"),
+        # The figures: applications approved in a period.
+        Index("ix_application_decided_at_status", "decided_at", "status", "building_code"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -74,6 +74,9 @@ class Assignment(Timestamped, Base):
         # Reminders and the overdue lists: open hand-offs by due date.
         Index("ix_appeal_assignment_state_due_on", "state", "due_on"),
         Index("ix_appeal_assignment_from_unit_id_state", "from_unit_id", "state"),
+        # The figures by department: hand-offs by when they were made and closed.
+        Index("ix_appeal_assignment_figures_handed", "created_at", "department_id", "lead"),
+        Index("ix_appeal_assignment_figures_closed", "closed_at", "department_id", "state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
+from sqlalchemy import ColumnElement, String, and_, false, func, or_, select, true, type_coerce
 from sqlalchemy.orm import Session
 
 from kiosk.models import (
@@ -137,7 +137,9 @@ def slices(
     totals and every breakdown are summed: a dashboard reads the records once per period."""
     start, end = period.bounds(zone)
     here = within(Appeal.building_code, buildings)
-    keys = (Appeal.building_code, Appeal.category_id, Appeal.source)
+    # The source as its stored text: an Enum column's result processing, row by row, was a
+    # third of a city's year.
+    keys = (Appeal.building_code, Appeal.category_id, type_coerce(Appeal.source, String()))
     found: dict[Key, Slice] = {}
     for code, category, source, n, done in db.execute(
         select(*keys, func.count(), func.count().filter(Appeal.status.in_(SOLVED)))
@@ -171,9 +173,9 @@ def count(
     """The figures of these buildings (None: the whole city) over `period` (from `sliced`,
     the period's slices, when the caller has them already)."""
     start, end = period.bounds(zone)
-    parts = list((sliced if sliced is not None else slices(db, period, zone, buildings)).values())
-    solved = sum(p.solved for p in parts)
     here = within(Appeal.building_code, buildings)
+    parts = list(sliced.values()) if sliced is not None else [_totals(db, here, start, end, zone)]
+    solved = sum(p.solved for p in parts)
     rated = db.execute(
         select(func.count(), func.count().filter(CONTENT_RATING)).where(here, rated_in(start, end))
     ).one()
@@ -209,6 +211,25 @@ def count(
         events=events,
         signups=signups,
     )
+
+
+def _totals(
+    db: Session, here: ColumnElement[bool], start: datetime, end: datetime, zone: ZoneInfo
+) -> Slice:
+    """The period's appeal counts as one slice (two scans, no grouping)."""
+    raised = db.execute(
+        select(func.count(), func.count().filter(Appeal.status.in_(SOLVED))).where(
+            here, raised_in(start, end)
+        )
+    ).one()
+    solved = db.execute(
+        select(
+            func.count(),
+            func.count().filter(on_time(zone)),
+            func.sum(days_between(Appeal.created_at, Appeal.resolved_at)),
+        ).where(here, solved_in(start, end))
+    ).one()
+    return Slice(raised[0], raised[1], solved[0], solved[1], float(solved[2] or 0.0))
 
 
 def summed(sliced: dict[Key, Slice], part: int) -> dict[Any, tuple[int, int, int]]:
