@@ -93,6 +93,11 @@ def serve(ctx: click.Context, host: str | None, port: int | None, threads: int) 
         notifier = NotifyWorker(app)
         notifier.start()
         app.extensions["kiosk.notify_worker"] = notifier
+        from kiosk.services.assignments import ReminderWorker
+
+        reminder = ReminderWorker(app)  # hand-offs due soon or overdue: once a day each
+        reminder.start()
+        app.extensions["kiosk.reminders"] = reminder
     local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - a comparison
     app.extensions["kiosk.self_url"] = f"http://{local}:{port}"
     agent = None
@@ -129,6 +134,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, threads: int) 
             worker.stop()
         if notifier is not None:
             notifier.stop()
+            app.extensions["kiosk.reminders"].stop()
 
 
 def _warm_up(app: Flask) -> None:
@@ -419,6 +425,15 @@ def _notify_commands() -> None:
 
 
 _notify_commands()
+
+
+def _reminder_commands() -> None:
+    from kiosk.reminders_cli import reminders
+
+    main.add_command(reminders)
+
+
+_reminder_commands()
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
