@@ -375,3 +375,29 @@ def test_a_second_factor_that_is_on_is_not_replaced_without_a_reset(
     )
     db.rollback()
     assert db.get(Staff, boss.id).totp_secret == boss.totp_secret  # type: ignore[union-attr]
+
+
+def test_a_new_role_and_unit_end_the_accounts_session_and_read_old_to_new_in_the_log(
+    app: Flask, boss: Staff, signed_in: Admin, officer: Staff, db: Session, building: Building
+) -> None:
+    assert signed_in.get("/admin/appeals").status_code == 200
+    admin = _as_boss(app, boss)
+    page = f"/admin/staff/{officer.id}"
+    html = admin.text(page)
+    assert "data-change-account" in html and '<option selected value="city">' in html
+    done = _send(admin, page, f"{page}/change", role="supervisor", unit="demo")
+    assert "signed out everywhere" in admin.flash(done)
+    assert signed_in.get("/admin/appeals").location.startswith("/admin/sign-in")
+    db.expire_all()
+    changed = db.get(Staff, officer.id)
+    assert changed is not None and changed.role is Role.SUPERVISOR
+    assert changed.unit is not None and changed.unit.code == "demo"
+    log = admin.text("/admin/audit")
+    assert "Changed a staff account's role or unit" in log and "Officer → Supervisor" in log
+    refused = _send(admin, page, f"{page}/change", role="staff", unit="no-such-unit")
+    assert "only to your unit" in admin.flash(refused)
+    mine = f"/admin/staff/{boss.id}"
+    last = _send(admin, mine, f"{mine}/change", role="supervisor", unit="city")
+    assert "last active administrator" in admin.flash(last)
+    html = admin.text("/admin/staff", unit="demo")
+    assert 'data-staff="officer"' in html and 'data-staff="boss"' not in html
