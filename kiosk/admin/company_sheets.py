@@ -183,6 +183,7 @@ def company_sheet_imported() -> BaseResponse | str:
 def filter_from(args: Any) -> CompanyFilter:
     """The company list's filters from a query string (what the list page links with)."""
     status = args.get("status", "active")
+    mine = args.get("show") == "mine"  # the list's "my companies"
 
     def number(name: str) -> int | None:
         value = args.get(name, "")
@@ -192,8 +193,8 @@ def filter_from(args: Any) -> CompanyFilter:
         q=args.get("q", "")[:100],
         floor=args.get("floor", "")[:40],
         industry=args.get("industry", "")[:1],
-        officer_id=me().id if args.get("mine") else number("officer"),
-        no_officer=bool(args.get("no_officer")),
+        officer_id=me().id if mine else number("officer"),
+        no_officer=bool(args.get("no_officer")) and not mine,
         status=status if status in ("active", "moved_out", "all") else "active",
         unit_id=number("unit"),
     )

@@ -191,3 +191,15 @@ def test_export_keeps_to_the_reach(
     assert admin.sign_in("chief").status_code == 303
     text = admin.get("/admin/companies/export/csv").get_data(as_text=True)
     assert "芙蓉公司" in text and "湘江公司" not in text
+
+
+def test_the_list_links_to_its_own_export(chief: Admin, db: Session) -> None:
+    rows = [row(1), row(2, 联企干部="王主任")]
+    assert upload(chief, xlsx(rows)).status_code == 303
+    assert confirm(chief).status_code == 303
+    html = chief.text("/admin/companies", show="mine")
+    assert "data-company-sheets" in html and "/admin/companies/import" in html
+    link = html.split('data-export="csv"', 1)[0].rsplit('href="', 1)[1].split('"', 1)[0]
+    assert "show=mine" in link
+    text = chief.get(link.replace("&amp;", "&")).get_data(as_text=True)
+    assert uscc(2) in text and uscc(1) not in text
