@@ -47,6 +47,8 @@ FIELD = {
     "file": _l("File name"),
     "added": _l("Added"),
     "updated": _l("Updated"),
+    "unchanged": _l("Unchanged"),
+    "moved": _l("Moves recorded"),
     "command": _l("Command number"),
     "kind": _l("Kind"),
     "payload": _l("Details"),
