@@ -15,6 +15,8 @@ from kiosk.models import (
     EventKind,
     LicenceStatus,
     PolicyLevel,
+    ProblemEventKind,
+    ProblemState,
     Rating,
     Source,
     UnitKind,
@@ -61,6 +63,23 @@ HANDOFF_STATE = {
     AssignmentState.REPLIED: _l("Replied, waiting for review"),
     AssignmentState.SENT_BACK: _l("Sent back for a new reply"),
     AssignmentState.PUBLISHED: _l("Reply published"),
+}
+
+PROBLEM_STATE = {
+    ProblemState.OPEN: _l("Being handled"),
+    ProblemState.ANSWERED: _l("Answered"),
+    ProblemState.CLOSED: _l("Closed"),
+}
+
+PROBLEM_EVENT = {
+    ProblemEventKind.CREATED: _l("Appeals grouped into a common problem"),
+    ProblemEventKind.ADDED: _l("Appeals added"),
+    ProblemEventKind.REMOVED: _l("Appeal taken out"),
+    ProblemEventKind.MEETING: _l("Joint meeting (会商会) recorded"),
+    ProblemEventKind.PROGRESS: _l("Progress"),
+    ProblemEventKind.ANSWERED: _l("Answer sent to every company"),
+    ProblemEventKind.CLOSED: _l("Closed"),
+    ProblemEventKind.REOPENED: _l("Taken up again"),
 }
 
 SOURCE = {
@@ -185,6 +204,19 @@ AUDIT_GROUPS: dict[str, tuple[LazyString, dict[str, LazyString]]] = {
             "appeal.callback": _l("Recorded a follow-up call (回访)"),
         },
     ),
+    "common_problem": (
+        _l("Common problems"),
+        {
+            "common_problem.create": _l("Grouped appeals into a common problem"),
+            "common_problem.add": _l("Added an appeal to a common problem"),
+            "common_problem.remove": _l("Took an appeal out of a common problem"),
+            "common_problem.progress": _l("Recorded progress on a common problem"),
+            "common_problem.meeting": _l("Recorded a joint meeting (会商会)"),
+            "common_problem.answer": _l("Answered a common problem"),
+            "common_problem.close": _l("Closed a common problem"),
+            "common_problem.reopen": _l("Took a common problem up again"),
+        },
+    ),
     "application": (
         _l("Applications"),
         {
@@ -246,6 +278,7 @@ AUDIT_GROUPS: dict[str, tuple[LazyString, dict[str, LazyString]]] = {
         {
             "fleet.command": _l("Sent a command to a kiosk"),
             "fleet.config": _l("Changed kiosk settings"),
+            "fleet.enrol_code": _l("Made a code to enrol a terminal"),
         },
     ),
     "company": (
@@ -327,6 +360,7 @@ AUDIT_TARGET = {
     "room": _l("Room"),
     "category": _l("Appeal category"),
     "visit": _l("Visit"),
+    "common_problem": _l("Common problem"),
 }
 
 # What each kind of unit is called, in the tree and in forms.

@@ -251,6 +251,21 @@ def _hand_off(db: Session, building: str, kiosk: str) -> Values:
     return {"assignment_id": row.id}
 
 
+def _problem(db: Session, building: str, kiosk: str) -> Values:
+    from kiosk.models import CommonProblem, ProblemAppeal
+
+    unit_id = _unit(db, building, kiosk)["unit_id"]
+    appeal = db.scalar(
+        select(Appeal).where(Appeal.reference == _appeal(db, building, kiosk)["reference"])
+    )
+    problem = CommonProblem(title=f"{building}的共性问题", unit_id=unit_id)
+    db.add(problem)
+    db.flush()
+    db.add(ProblemAppeal(problem_id=problem.id, appeal_id=appeal.id))
+    db.commit()
+    return {"problem_id": problem.id}
+
+
 @dataclass(frozen=True)
 class Case:
     """How to make a record of a building and kiosk for an endpoint, and what else it needs."""
@@ -317,6 +332,14 @@ ADMIN: dict[str, Case] = {
     "admin.list_rooms": Case(_unit),
     "admin.add_rooms": Case(_unit),
     "admin.renumber_room": Case(_room),
+    "admin.group_appeals": Case(_appeal),
+    "admin.show_common_problem": Case(_problem),
+    "admin.record_meeting": Case(_problem),
+    "admin.answer_common_problem": Case(_problem),
+    "admin.note_common_problem": Case(_problem),
+    "admin.close_common_problem": Case(_problem),
+    "admin.join_common_problem": Case(_problem),
+    "admin.remove_from_common_problem": Case(_problem),
     "admin.deactivate_room": Case(_room),
     "admin.reactivate_room": Case(_room),
     "admin.record_visit": Case(_company),

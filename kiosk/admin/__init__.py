@@ -9,6 +9,7 @@ from kiosk.admin import (  # noqa: F401  (registers views)
     audit,
     auth,
     categories,
+    common_problems,
     companies,
     company_sheets,
     dashboard,

@@ -17,7 +17,7 @@ from kiosk.i18n import use_record_locale
 from kiosk.labels import EVENT, RATING, STATUS
 from kiosk.models import AppealStatus, Rating
 from kiosk.public.forms import LinkForm
-from kiosk.services import appeals
+from kiosk.services import appeals, common_problems
 from kiosk.text import mask_mobile
 from kiosk.web import csrf
 
@@ -56,6 +56,7 @@ def _render(
     settings = current_app.config["KIOSK"]
     can_rate = appeal.status is AppealStatus.RESOLVED
     can_reopen = appeals.can_reopen(settings, appeal)
+    common = common_problems.for_appeal(get_session(), appeal.id)
     html = render_template(
         "public/status.html",
         appeal=appeal,
@@ -71,6 +72,8 @@ def _render(
         else None,
         reopen_until=appeals.reopen_until(settings, appeal) if can_reopen else None,
         token=token,
+        common=common,
+        common_size=common_problems.size(get_session(), common) if common else 0,
     )
     return html, status
 

@@ -144,5 +144,6 @@ def as_(app: Flask) -> Iterator[Reach]:
 
 
 def statuses(db: Session, appeals: list[Appeal]) -> list[AppealStatus]:
-    """The appeals' statuses as stored now."""
+    """The appeals' statuses as stored now (a read begun before is ended first)."""
+    db.rollback()
     return [db.scalars(select(Appeal.status).where(Appeal.id == a.id)).one() for a in appeals]
