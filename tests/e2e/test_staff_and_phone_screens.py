@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from pathlib import Path
 
@@ -38,6 +39,9 @@ def test_staff_pages(
     page.get_by_label("用户名").fill("e2e-officer")
     page.get_by_label("密码").fill(STAFF_PASSWORD)
     page.get_by_role("button", name="登录").click()
+    expect(page.locator("h1")).to_have_text(re.compile(r" 数据$"))  # the figures come first
+    _fits(page, folder, f"admin-dashboard-{device}")
+    page.goto(live_kiosk.url + "/admin/appeals")
     expect(page.locator("h1")).to_have_text("诉求台账")
     _fits(page, folder, f"admin-appeals-{device}")
     with sqlite3.connect(live_kiosk.database) as connection:
