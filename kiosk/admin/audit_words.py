@@ -80,6 +80,7 @@ FIELD = {
     "until": _l("Locked until"),
     "session": _l("Kiosk session"),
     "kiosk": _l("Kiosk"),
+    "expires_at": _l("Valid until"),
     "key": _l("Locked key"),
     "strikes": _l("Times locked"),
     "active": _l("Active"),
@@ -138,7 +139,7 @@ EVENT_KINDS = {kind.value: words for kind, words in events.KINDS.items()}
 MONEY = {"amount", "amount_granted", "amount_requested"}
 UNIT_KINDS = {kind.value: words for kind, words in UNIT_KIND.items()}
 UNIT_KEYS = {"parent", "department", "unit"}  # values that are a unit's code
-TIMES = {"starts_at", "ends_at", "until"}
+TIMES = {"starts_at", "ends_at", "until", "expires_at"}
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from werkzeug.wrappers import Response
 
 from kiosk import scope
 from kiosk.access import requires
+from kiosk.admin import fleet_enrol  # noqa: F401  (registers the enrolment code's views)
 from kiosk.admin import fleet_forms as words
 from kiosk.admin.fleet_forms import (
     AnnounceForm,
@@ -128,6 +129,7 @@ def show_fleet() -> str:
         kept=wanted if refresh else {**wanted, "refresh": "off"},  # what the links keep
         refresh=refresh,
         may_configure=_is_admin() and scope.reaches(db, ConfigVersion, kiosk_id=""),
+        may_enrol=_is_admin(),
         now=now,
         **HELPERS,
     )

@@ -12,7 +12,7 @@ from flask_babel import format_timedelta, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired
+from wtforms.validators import DataRequired, InputRequired
 
 from kiosk.admin.forms import ActionForm
 from kiosk.config import Settings
@@ -142,6 +142,26 @@ class RotateTokenForm(CommandForm):
     confirm = BooleanField(
         _l("Yes, replace the token: the old one stops working at once"),
         validators=[DataRequired(_l("Tick the box to confirm that the token should be replaced."))],
+    )
+
+
+class EnrolForm(ActionForm):
+    """A one-time code to enrol a terminal: which kiosk, in which building."""
+
+    kiosk_id = StringField(
+        _l("Kiosk id"),
+        description=_l("Letters a-z, digits and hyphens, up to 40, such as tower-a-lobby-2."),
+        validators=[InputRequired(_l("Enter the kiosk's id."))],
+        render_kw={"maxlength": 40},
+    )
+    building = SelectField(
+        _l("Building"), validators=[InputRequired(_l("Choose the building."))],
+        validate_choice=False,
+    )  # fmt: skip
+    name = StringField(
+        _l("Name for people (optional)"),
+        description=_l("Such as Tower A lobby, by the lifts."),
+        render_kw={"maxlength": 60},
     )
 
 
