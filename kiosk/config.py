@@ -31,7 +31,7 @@ SECRET_KEY_FILE = "secret_key"  # noqa: S105 - the file's name, not a key
 LOCALES = ("zh_CN", "en")
 # KIOSK_* variables that are not settings: where the instance is, and inputs to commands/tests.
 # The messages a tenant may be sent by SMS, each needing a template at the SMS provider.
-SMS_EVENTS = ("appeal_answered", "appeal_needs_info", "appeal_resolved")
+SMS_EVENTS = ("appeal_answered", "appeal_needs_info", "appeal_resolved", "phone_code")
 # Settings never shown back in an error message: secrets, and URLs that carry a robot's key.
 HIDDEN = frozenset(
     {"secret_key", "sms_access_key_secret", "wecom_webhook_url", "dingtalk_webhook_url"}
@@ -60,7 +60,9 @@ class Settings(BaseModel):
     default_locale: Literal["zh_CN", "en"] = "zh_CN"
     timezone: str = "Asia/Shanghai"
     hotline: str = Field(default="12345", pattern=r"^[0-9][0-9-]{2,19}$")
-    complaint_qr_url: str = "https://12345.example.gov.cn/yshj"
+    # The complaint QR on every screen: "" opens this building's appeal form on the phone
+    # (kiosk.public.phone); an address sends phones to an outside complaint service instead.
+    complaint_qr_url: str = ""
     public_url: str = ""
     # Where `kiosk serve` listens (its --host and --port override them); without a public URL,
     # QR links point here, never at the Host header a request brings.
@@ -173,7 +175,7 @@ class Settings(BaseModel):
     )
     @classmethod
     def _http_url(cls, value: str, info: Any) -> str:
-        if value == "" and info.field_name != "complaint_qr_url":
+        if value == "":
             return value
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.netloc:

@@ -31,6 +31,11 @@ TENANT = {
         _l("Your appeal has been resolved"),
         _l("Your appeal %(reference)s has been resolved. See the answer and rate it at %(link)s"),
     ),
+    # The phone's appeal form: the code confirming the mobile (kiosk.services.phone_appeals).
+    "phone_code": (
+        _l("Your confirmation code"),
+        _l("Your code is %(code)s. It works for %(minutes)s minutes. Do not tell it to anyone."),
+    ),
 }
 STAFF = {
     "handed_off": (
@@ -67,7 +72,9 @@ def values(row: Notification) -> dict[str, str]:
 def render(row: Notification) -> tuple[str, str]:
     """(title, text) of a message in its language (inside the app's context)."""
     title, text = EVENTS.get(row.template, (row.template, row.template))
-    filled = {**{"name": "", "title": "", "due": "", "reference": ""}, **values(row)}
+    # A code once sent is scrubbed from the row (the worker): staff pages show it hidden.
+    blank = {"name": "", "title": "", "due": "", "reference": "", "code": "******", "minutes": ""}
+    filled = {**blank, **values(row)}
     with force_locale(row.locale):
         # A lazy text without values is its translation with the placeholders left in.
         return str(title), str(text) % filled

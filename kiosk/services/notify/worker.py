@@ -34,6 +34,8 @@ from kiosk.services.notify.providers import provider_for
 
 log = logging.getLogger("kiosk.notify")
 POLL_INTERVAL = 2.0  # seconds between looks at the outbox
+# The values a tenant's SMS template takes (the provider's template names the same ones).
+TENANT_PARAMS = ("reference", "link", "code", "minutes")
 DOUBT = "the sender stopped while this message was leaving: it may have arrived"
 
 ProviderFactory = Callable[[Channel, Settings], Provider]
@@ -148,7 +150,7 @@ class NotifyWorker:
             locale=row.locale,
             recipient=row.recipient,
             recipient_masked=row.recipient_masked,
-            params={key: params[key] for key in ("reference", "link") if key in params}
+            params={key: params[key] for key in TENANT_PARAMS if key in params}
             if row.audience == "tenant"
             else params,
             title=title,
@@ -204,6 +206,8 @@ class NotifyWorker:
                 row.state, row.sent_at, row.last_error = MessageState.SENT, when, ""
                 row.provider_message_id = result[:100]
                 row.recipient = ""  # gone: only the masked number stays
+                if "code" in row.params:  # a confirmation code is not kept once it is sent
+                    row.params = {k: v for k, v in row.params.items() if k != "code"}
                 return
             row.last_error = error
             if permanent or row.attempts >= self.settings.notify_retry_limit:
