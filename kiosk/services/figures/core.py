@@ -29,6 +29,7 @@ from kiosk.models import (
     EventSignup,
     Rating,
     SignupStatus,
+    Visit,
 )
 from kiosk.services.figures.periods import Period
 from kiosk.services.figures.sql import days_between, local_date
@@ -53,6 +54,8 @@ class Figures:
     applications_done: int = 0  # applications approved in the period
     events: int = 0  # events held in the period
     signups: int = 0  # places taken at them
+    visits: int = 0  # visits to companies (走访) in the period
+    companies_visited: int = 0  # distinct companies among them
 
     @property
     def resolution_rate(self) -> float | None:
@@ -197,6 +200,7 @@ def count(
         )
     )
     events, signups = _events(db, start, end, buildings)
+    visits, visited = _visits(db, period, buildings)
     return Figures(
         raised=sum(p.raised for p in parts),
         raised_solved=sum(p.raised_solved for p in parts),
@@ -210,7 +214,21 @@ def count(
         applications_done=done or 0,
         events=events,
         signups=signups,
+        visits=visits,
+        companies_visited=visited,
     )
+
+
+def _visits(db: Session, period: Period, buildings: frozenset[str] | None) -> tuple[int, int]:
+    """Visits made in the period (by the day of the visit) and the distinct companies visited."""
+    found = db.execute(
+        select(func.count(), func.count(func.distinct(Visit.tenant_id))).where(
+            within(Visit.building_code, buildings),
+            Visit.visited_on >= period.first,
+            Visit.visited_on <= period.last,
+        )
+    ).one()
+    return int(found[0]), int(found[1])
 
 
 def _totals(

@@ -173,3 +173,28 @@ def test_my_companies_first_then_a_search_of_the_unit(
     assert sorted(t.name for t in found) == ["长沙星河贸易有限公司", "长沙星辰软件有限公司"]
     found, _ = visits.companies_to_visit(db, officer.id, mine.uscc[:17].lower())
     assert [t.id for t in found] == [mine.id]
+
+
+def test_the_figures_count_visits_and_distinct_companies_visited(
+    app: Flask, db: Session, org: Org, as_: As, person: Callable[..., Staff],
+    company: Callable[..., Tenant],
+) -> None:  # fmt: skip
+    from zoneinfo import ZoneInfo
+
+    from kiosk.services.figures.core import count
+    from kiosk.services.figures.periods import Period
+
+    first, second, theirs = company("demo"), company("demo"), company("b-tower")
+    zhang, li = person("zhang", org.building), person("li", org.neighbour)
+    db_a, actor = as_(zhang)
+    for tenant, day in ((first, TODAY), (first, TODAY - timedelta(days=3)), (second, TODAY)):
+        _record(app, db_a, actor, _draft(tenant, visited_on=day.isoformat()))
+    db_b, actor_b = as_(li)
+    _record(app, db_b, actor_b, _draft(theirs))
+    _record(app, db_b, actor_b, _draft(theirs, visited_on=(TODAY - timedelta(days=40)).isoformat()))
+    zone, month = ZoneInfo("Asia/Shanghai"), Period(date(2026, 12, 1), date(2026, 12, 31))
+    demo = count(db_a, month, zone, frozenset({"demo"}))
+    assert (demo.visits, demo.companies_visited) == (3, 2)
+    db.rollback()  # the city's session: everything, read after the visits were recorded
+    city = count(db, month, zone, None)
+    assert (city.visits, city.companies_visited) == (4, 3)  # the one in November is not counted
