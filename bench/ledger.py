@@ -239,6 +239,10 @@ def run(rows: int, repeat: int, database_url: str | None) -> None:
             keyset = next(ms for name, ms in results if name.endswith("by keyset"))
             offset = next(ms for name, ms in results if name.endswith("by OFFSET"))
             print(f"  OFFSET / keyset for the deep page: {offset / keyset:.0f}x")
+            with app.test_request_context(), app.extensions["kiosk.sessionmaker"]() as db:
+                from similar_appeals import print_similar  # bench/similar_appeals.py
+
+                print_similar(engine, db, repeat)
         finally:
             engine.dispose()
             drop()
