@@ -25,7 +25,7 @@ from kiosk import __version__
 from kiosk.db import utcnow
 from kiosk.edge import identity as enrolment
 from kiosk.edge import outbox, reference
-from kiosk.edge.client import Central, LinkDown, Refused
+from kiosk.edge.client import Answer, Central, LinkDown, Refused
 from kiosk.models import (
     CommandKind,
     EdgeSync,
@@ -75,24 +75,37 @@ class EdgeAgent(FleetAgent):
         self.central = Central(self.identity.central_url, self.identity.token)
         self.link: Link = app.extensions.setdefault("kiosk.edge.link", Link())
         self._next_sync = 0.0
+        self._answered = False  # whether the central answered a call this round
         self._screen: dict[str, Any] = {"paused_message": None, "banner": "", "banner_until": None}
+
+    def _call(
+        self, method: str, path: str, body: dict[str, Any] | None = None, *, etag: str = ""
+    ) -> Answer:
+        """One call to the central, noting that it answered."""
+        answer = self.central.call(method, path, body, etag=etag)
+        self._answered = True
+        return answer
 
     def sync_now(self) -> None:
         """Copy reference data down in the next round."""
         self._next_sync = 0.0
 
     def tick(self, *, force_beat: bool = False) -> None:
-        """One round: hand over, report, copy down, tidy up."""
+        """One round: hand over, report, copy down, tidy up. The link is marked up only when
+        the central answered this round (a round with nothing to send proves nothing); while
+        it is down, every round reports, so the screens learn of its return within a round."""
         with self.app.app_context():
+            self._answered = False
             try:
                 self.drain()
-                if force_beat or time.monotonic() >= self._next_beat:
+                if force_beat or self.link.down or time.monotonic() >= self._next_beat:
                     self._next_beat = time.monotonic() + self.settings.heartbeat_seconds
                     self.beat_over_https()
                 if time.monotonic() >= self._next_sync:
                     self.sync()
                     self._next_sync = time.monotonic() + self.settings.edge_sync_seconds
-                self.link.mark(True)
+                if self._answered:
+                    self.link.mark(True)
             except LinkDown as exc:
                 self.link.mark(False, str(exc))
             except Refused as exc:  # a revoked token, a terminal unknown to the central
@@ -113,7 +126,7 @@ class EdgeAgent(FleetAgent):
             if not rows:
                 return handed
             items = [{"kind": r.kind, "key": r.idempotency_key, "payload": r.payload} for r in rows]
-            answer = self.central.call("POST", "/api/v1/edge/submissions", {"submissions": items})
+            answer = self._call("POST", "/api/v1/edge/submissions", {"submissions": items})
             results = {r.get("key"): r for r in answer.body.get("results", [])}
             now = utcnow()
             with self.session() as db:
@@ -164,7 +177,7 @@ class EdgeAgent(FleetAgent):
                  "fields": r.fields} for r in records
             ],
         }  # fmt: skip
-        answer = self.central.call("POST", "/api/v1/edge/beat", body)
+        answer = self._call("POST", "/api/v1/edge/beat", body)
         if records:
             with self.session() as db, db.begin():
                 db.execute(delete(KioskLog).where(KioskLog.id <= records[-1].id))
@@ -186,7 +199,7 @@ class EdgeAgent(FleetAgent):
         body: dict[str, Any] = {"ok": ok, "result": result}
         if attachment is not None:
             body["attachment"] = base64.b64encode(attachment).decode("ascii")
-        self.central.call("POST", f"/api/v1/edge/commands/{command.id}", body)
+        self._call("POST", f"/api/v1/edge/commands/{command.id}", body)
 
     def run_next_command(self) -> int | None:
         """Commands come with the heartbeat on a terminal."""
@@ -209,7 +222,7 @@ class EdgeAgent(FleetAgent):
 
     def sync(self) -> None:
         """Copy each kind down that changed (by its ETag), and the fleet's public keys."""
-        keys = self.central.call("GET", "/api/v1/edge/keys").body.get("public_keys", [])
+        keys = self._call("GET", "/api/v1/edge/keys").body.get("public_keys", [])
         if keys and tuple(keys) != self.identity.public_keys:
             self.identity = self.identity.with_public_keys(list(keys))
             enrolment.save(self._instance, self.identity)
@@ -220,7 +233,7 @@ class EdgeAgent(FleetAgent):
             with self.session() as db:
                 state = db.get(EdgeSync, kind)
                 etag = state.etag if state is not None else ""
-            answer = self.central.call("GET", f"/api/v1/edge/reference/{kind}", etag=etag)
+            answer = self._call("GET", f"/api/v1/edge/reference/{kind}", etag=etag)
             with self.session() as db:
                 if answer.status == 304:
                     reference.touch(db, kind)
