@@ -9,6 +9,7 @@ PostgreSQL URL it works in a schema of its own and drops it afterwards.
 from __future__ import annotations
 
 import argparse
+import io
 import itertools
 import random
 import secrets
@@ -21,14 +22,25 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy import create_engine, func, insert, select, text, update
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
 from kiosk import create_app
-from kiosk.admin.export import csv_chunks
+from kiosk.admin.export import csv_chunks, write_xlsx
 from kiosk.db import upgrade
-from kiosk.models import Appeal, AppealCategory, AppealStatus, Rating, Role, Staff
+from kiosk.models import (
+    Appeal,
+    AppealCategory,
+    AppealStatus,
+    AssignmentState,
+    Rating,
+    Role,
+    Staff,
+    Unit,
+    UnitKind,
+    root_unit,
+)
 from kiosk.services import ledger
 
 BATCH = 5_000  # rows per executemany
@@ -195,6 +207,39 @@ def _exporter(db: Session, zone: Any, today: date) -> Callable[[], int]:
     return run
 
 
+def _handed_off(engine: Engine) -> None:
+    """Every fifth appeal handed to a department, so the XLSX carries the 台账's columns."""
+    with Session(engine) as db, db.begin():
+        department = Unit(
+            code="bench-market", kind=UnitKind.DEPARTMENT, name_zh="市场监管局",
+            name_en="Market regulation", parent=root_unit(db),
+        )  # fmt: skip
+        db.add(department)
+        db.flush()
+        db.execute(
+            update(Appeal)
+            .where(Appeal.id % 5 == 0)
+            .values(
+                department_id=department.id,
+                handed_off_on=Appeal.due_date,
+                handoff_due_on=Appeal.due_date,
+                handoff_state=AssignmentState.ACCEPTED,
+            )
+        )
+
+
+def _xlsx_export(db: Session, zone: Any, today: date, repeat: int) -> tuple[float, int, int]:
+    """Median ms to write every appeal to XLSX (as /admin/appeals/export.xlsx does), rows, bytes."""
+    sizes: list[tuple[int, int]] = []
+
+    def once() -> None:
+        out = io.BytesIO()
+        count = write_xlsx(ledger.iter_appeals(db, ledger.AppealFilter()), zone, today, out)
+        sizes.append((count, out.tell()))
+
+    return median_ms(once, repeat), *sizes[-1]
+
+
 def _postgres_schema(url: str) -> tuple[str, Callable[[], None]]:
     """A fresh schema for the benchmark, and a function that drops it."""
     schema = f"kiosk_bench_{uuid.uuid4().hex[:8]}"
@@ -211,7 +256,7 @@ def _postgres_schema(url: str) -> tuple[str, Callable[[], None]]:
     return scoped.render_as_string(hide_password=False), drop
 
 
-def run(rows: int, repeat: int, database_url: str | None) -> None:
+def run(rows: int, repeat: int, database_url: str | None, xlsx_repeat: int = 3) -> None:
     """Build the database, fill it, time the queries, print the figures."""
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as tmp:
         drop: Callable[[], None] = lambda: None  # noqa: E731
@@ -226,6 +271,7 @@ def run(rows: int, repeat: int, database_url: str | None) -> None:
         try:
             upgrade(engine)
             seconds = populate(engine, rows)
+            _handed_off(engine)
             with app.test_request_context(), app.extensions["kiosk.sessionmaker"]() as db:
                 zone = app.config["KIOSK"].zone
                 today = ledger.today_in(zone)
@@ -243,6 +289,12 @@ def run(rows: int, repeat: int, database_url: str | None) -> None:
                 from similar_appeals import print_similar  # bench/similar_appeals.py
 
                 print_similar(engine, db, repeat)
+            with app.test_request_context(), app.extensions["kiosk.sessionmaker"]() as db:
+                ms, written, size = _xlsx_export(db, zone, today, xlsx_repeat)
+            print(
+                f"  XLSX export, every appeal ({written:,} rows, {size / 1e6:.1f} MB), "
+                f"median of {xlsx_repeat}: {ms / 1000:.2f} s"
+            )
         finally:
             engine.dispose()
             drop()
@@ -256,8 +308,9 @@ def main() -> None:
     parser.add_argument(
         "--database-url", help="a PostgreSQL URL (default: a temporary SQLite file)"
     )
+    parser.add_argument("--xlsx-repeat", type=int, default=3, help="timed XLSX exports")
     args = parser.parse_args()
-    run(args.rows, args.repeat, args.database_url)
+    run(args.rows, args.repeat, args.database_url, args.xlsx_repeat)
 
 
 if __name__ == "__main__":

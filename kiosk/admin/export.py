@@ -65,18 +65,19 @@ def row_cells(zone: ZoneInfo, today: date) -> Cells:
     def cells(row: ExportRow) -> list[str]:
         more = row.more
         due = more.handoff_due_on if more.handoff_due_on else row.due_date
-        values = [
-            row.reference, source[more.source], row.company_name, row.category_name(locale),
-            more.unit_name(locale), more.department_name(locale),
+        typed = safe_cell  # only what people typed can start like a formula
+        return [
+            row.reference, source[more.source], typed(row.company_name),
+            row.category_name(locale), more.unit_name(locale), more.department_name(locale),
             more.handed_off_on.isoformat() if more.handed_off_on else "", due.isoformat(),
             progress[more.handoff_state] if more.handoff_state else status[row.status],
             callback[more.callback] if more.callback else "", _local(more.closed_at, zone)[:10],
             rating[more.rated] if more.rated else "",
-            _local(row.created_at, zone), status[row.status], row.company_uscc, row.contact_name,
-            row.contact_mobile, row.description, yes if row.is_overdue(today) else no,
-            row.assignee_name, row.rating_reason,
+            _local(row.created_at, zone), status[row.status], typed(row.company_uscc),
+            typed(row.contact_name), typed(row.contact_mobile), typed(row.description),
+            yes if row.is_overdue(today) else no, typed(row.assignee_name),
+            typed(row.rating_reason),
         ]  # fmt: skip
-        return [safe_cell(value) for value in values]
 
     return cells
 
