@@ -110,6 +110,7 @@ def test_a_district_sees_its_buildings_and_drills_down(
     assert _figure(html, "raised")[0] == "2"
     assert 'data-unit="demo"' in html and 'data-unit="b-tower"' in html
     assert "c-tower" not in html
+    assert "Up to" not in html  # the city is above the officer's reach: no link to a 404
     demo = db.scalar(select(Unit.id).where(Unit.code == "demo"))
     assert (
         _figure(admin.text("/admin/dashboard", unit=str(demo), period="year"), "raised")[0] == "1"
