@@ -261,7 +261,8 @@ def report(app: Any, engine: Engine, repeat: int, seconds: float) -> None:
                     lambda u=unit, p=period: dashboard.build(db, u, p, zone, "zh_CN"), repeat
                 )
                 print(
-                    f"  {name + ', ' + label:<22} {median:10.1f} {p95:8.1f} {median / base[0]:10.0f}x"
+                    f"  {name + ', ' + label:<22} {median:10.1f} {p95:8.1f}"
+                    f" {median / base[0]:10.0f}x"
                 )
 
 
