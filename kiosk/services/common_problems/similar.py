@@ -64,23 +64,31 @@ def similar(db: Session, appeal: Appeal, limit: int = LIMIT) -> list[Match]:
         .join(AppealWords, AppealWords.appeal_id == Appeal.id)
         .where(Appeal.status.in_(OPEN), Appeal.id != appeal.id)
     ).all()
-    sharing = [(row, mine.intersection(row.words.split())) for row in rows]
-    sharing = [(row, shared) for row, shared in sharing if shared]
+    # A word is found as itself between spaces: no list of words made per row (9,000 rows of
+    # small strings would keep the garbage collector busy for longer than the matching).
+    keys = [(word, f" {word} ") for word in mine]
+    sharing = []
+    for row in rows:
+        text = f" {row.words} "
+        shared = [word for word, key in keys if key in text]
+        if shared:
+            sharing.append((row, shared))
     used = Counter(word for _, shared in sharing for word in shared)
     total = len(rows) + 1
-
-    def weight(word: str) -> float:  # inverse document frequency among the open appeals
-        return math.log(1 + total / used[word])
-
+    # Inverse document frequency among the open appeals: a word most of them use says little.
+    weight = {word: math.log(1 + total / count) for word, count in used.items()}
     scored = []
     for row, shared in sharing:
-        score = sum(weight(word) for word in shared)
+        score = sum(weight[word] for word in shared)
         score += CATEGORY if row.category_id == appeal.category_id else 0.0
         score += PLACE if row.building_code == appeal.building_code else 0.0
-        ranked = tuple(sorted(shared, key=lambda w: (-weight(w), w)))
-        scored.append((round(score, 3), row.id, ranked))
+        scored.append((round(score, 3), row.id, shared))
     scored.sort(key=lambda item: (-item[0], -item[1]))
-    return _matches(db, appeal, scored[:limit])
+    best = [
+        (score, key, tuple(sorted(shared, key=lambda w: (-weight[w], w))))
+        for score, key, shared in scored[:limit]
+    ]
+    return _matches(db, appeal, best)
 
 
 def _matches(

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app, has_app_context
-from sqlalchemy import Connection, Select, insert, select
+from sqlalchemy import Connection, Select, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -77,7 +77,7 @@ def _uncut(db: Session) -> Select[Any]:
     Every appeal is cut, whoever looks: they are read from the table, past the session's scope,
     for their words only (a look-up in one building must not leave another's uncut)."""
     table = Appeal.__table__
-    newest = db.scalar(select(AppealWords.appeal_id).order_by(AppealWords.appeal_id.desc()))
+    newest = db.scalar(select(func.max(AppealWords.appeal_id)))
     cut = select(AppealWords.appeal_id).where(AppealWords.appeal_id == table.c.id)
     query = select(table.c.id, table.c.description).where(~cut.exists())
     if newest is not None:
