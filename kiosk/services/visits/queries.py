@@ -19,7 +19,7 @@ from kiosk.text import clean_text
 from kiosk.validators import normalize_uscc
 
 SEARCH_LIMIT = 20  # companies shown for a search on a phone
-OFFER_LIMIT = 30  # policies offered to hand over at one visit
+OFFER_LIMIT = 12  # policies offered to hand over at one visit (the best matches first)
 PAGE_SIZE = 25
 
 
