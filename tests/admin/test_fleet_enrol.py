@@ -101,14 +101,14 @@ def test_an_offline_terminal_with_a_queue_reads_offline_queuing(
     offline = _card(html, "a-2")
     assert 'data-state="offline"' in offline and 'data-queuing="12"' in offline
     assert "Offline, queuing 12" in offline
-    assert 'data-outbox="12"' in offline and "Waiting to reach the central" in offline
+    assert 'data-outbox="12"' in offline and "To hand over" in offline
     online = _card(html, "a-1")  # online: handing over as it goes, its state as usual
     assert "Online now" in online and "queuing" not in online and 'data-outbox="3"' in online
     empty = _card(html, "b-1")  # offline with nothing waiting: just offline
     assert "Offline" in empty and "queuing" not in empty and 'data-outbox="0"' in empty
     _depth(db, "b-1", None)  # a kiosk that is no edge terminal reports no outbox at all
     html = html_lib.unescape(signed_in.text(LIST))
-    assert "Waiting to reach the central" not in _card(html, "b-1")
+    assert "To hand over" not in _card(html, "b-1")
 
 
 def test_an_admin_makes_a_code_shown_once_with_its_expiry_and_audited(
