@@ -24,6 +24,7 @@ def test_home_marks_what_waits_for_the_network(make_terminal: Callable[..., Any]
     agent.tick()
     home = client.get("/").get_data(as_text=True)
     assert "网络中断" in home and home.count("data-offline-tile") == 2
+    assert home.count("data-offline-link") == 2  # licence collection, fixing an application
     licence = client.get("/collect")
     assert licence.status_code == 503
     assert "网络中断，暂不能领取执照" in licence.get_data(as_text=True)
