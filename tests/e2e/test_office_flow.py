@@ -158,7 +158,6 @@ def _sheet(path: Path, officer: str, rooms: list[tuple[int, str]], wrong: bool) 
 def test_a_building_admin_runs_the_office(
     browser: Browser, live_kiosk: LiveKiosk, tmp_path: Path
 ) -> None:
-    started = time.monotonic()
     folder = Path(os.environ.get("SCREENSHOT_DIR", tmp_path))
     folder.mkdir(parents=True, exist_ok=True)
     assert AXE.exists(), "axe-core is missing: run npm ci --prefix tests/e2e"
@@ -190,7 +189,6 @@ def test_a_building_admin_runs_the_office(
     _others(browser, url, look, database)
     assert errors == [], errors
     assert look.problems == [], "\n" + "\n".join(look.problems)
-    print(f"office flow: {time.monotonic() - started:.1f} s")
 
 
 def _new_officer(page: Page, url: str, look: Look, database: Path) -> tuple[int, str]:
