@@ -121,6 +121,22 @@ def _reset_postgresql(url: str) -> None:
     _PG_RESET[url]()
 
 
+@pytest.fixture(scope="session")
+def keyboard_index(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], None]:
+    """Put the pinyin index, built once per run, into an instance folder: a `kiosk serve` that
+    a test starts on a fresh folder would build it itself, seconds of CPU during the test."""
+    from kiosk.keyboard import build
+
+    built = build.cache_path(tmp_path_factory.mktemp("keyboard-index"))
+    build.build(built)
+
+    def seed(instance: Path) -> None:
+        instance.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(built, build.cache_path(instance))
+
+    return seed
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
     """A fresh, migrated database for one test, on each configured backend."""

@@ -50,13 +50,16 @@ def _wait_healthy(process: subprocess.Popen[bytes], url: str, log: Path) -> None
 
 
 @pytest.fixture
-def servers(database_url: str, tmp_path: Path, db: Session) -> Iterator[list[str]]:
+def servers(
+    database_url: str, tmp_path: Path, db: Session, keyboard_index: Callable[[Path], None]
+) -> Iterator[list[str]]:
     """Two server processes on the test's database (migrated by its fixture)."""
     processes: list[subprocess.Popen[bytes]] = []
     urls = []
     try:
         for n in range(2):
             port = _free_port()
+            keyboard_index(tmp_path / f"server-{n}")
             env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
             env |= {
                 "KIOSK_DATABASE_URL": database_url,
@@ -77,7 +80,8 @@ def servers(database_url: str, tmp_path: Path, db: Session) -> Iterator[list[str
                     subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
                 )
             urls.append(f"http://127.0.0.1:{port}")
-            _wait_healthy(processes[-1], urls[-1], log)
+        for n, (process, url) in enumerate(zip(processes, urls, strict=True)):
+            _wait_healthy(process, url, tmp_path / f"server-{n}.log")  # both start at once
         yield urls
     finally:
         for process in processes:

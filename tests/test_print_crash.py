@@ -40,8 +40,11 @@ def _wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:
         time.sleep(0.05)
 
 
-def test_killed_mid_job_prints_exactly_once_after_restart(tmp_path: Path) -> None:
+def test_killed_mid_job_prints_exactly_once_after_restart(
+    tmp_path: Path, keyboard_index: Callable[[Path], None]
+) -> None:
     instance = tmp_path / "instance"
+    keyboard_index(instance)
     with FakePrinter(state="mute") as printer:  # each status query waits out its timeout
         env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
         env |= {

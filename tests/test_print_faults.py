@@ -228,6 +228,7 @@ def _killed_at_the_cut(
     make_appeal: Callable[..., Appeal],
     database_url: str,
     tmp_path: Path,
+    keyboard_index: Callable[[Path], None],
     *,
     fault: str,
     busy: bool,
@@ -238,6 +239,8 @@ def _killed_at_the_cut(
     engine = app.extensions["kiosk.engine"]
     counts = Counts(f"{fault} [{engine.dialect.name}]")
     engine.dispose()
+    keyboard_index(tmp_path / "one")
+    keyboard_index(tmp_path / "two")
     with FakePrinter(speed=8000) as printer:
         first = _serve(database_url, printer, tmp_path / "one")
         killed = threading.Event()
@@ -284,18 +287,26 @@ def _killed_at_the_cut(
 
 
 def test_kill_9_at_the_cut(
-    app: Flask, make_appeal: Callable[..., Appeal], database_url: str, tmp_path: Path
+    app: Flask,
+    make_appeal: Callable[..., Appeal],
+    database_url: str,
+    tmp_path: Path,
+    keyboard_index: Callable[[Path], None],
 ) -> None:
-    counts = _killed_at_the_cut(app, make_appeal, database_url, tmp_path,
+    counts = _killed_at_the_cut(app, make_appeal, database_url, tmp_path, keyboard_index,
                                 fault="kill -9 at the cut", busy=False)  # fmt: skip
     _assert_sound(counts)
     assert counts.once_plus_marked == 1  # the slip out when it died, and its 补打 copy
 
 
 def test_kill_9_with_the_database_busy(
-    app: Flask, make_appeal: Callable[..., Appeal], database_url: str, tmp_path: Path
+    app: Flask,
+    make_appeal: Callable[..., Appeal],
+    database_url: str,
+    tmp_path: Path,
+    keyboard_index: Callable[[Path], None],
 ) -> None:
-    counts = _killed_at_the_cut(app, make_appeal, database_url, tmp_path,
+    counts = _killed_at_the_cut(app, make_appeal, database_url, tmp_path, keyboard_index,
                                 fault="kill -9 with the database busy", busy=True)  # fmt: skip
     _assert_sound(counts)
     assert counts.once_plus_marked == 1

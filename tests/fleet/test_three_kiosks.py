@@ -160,13 +160,16 @@ def webhook() -> Iterator[Webhook]:
 
 
 @pytest.fixture
-def fleet(pg_url: str, tmp_path: Path, webhook: Webhook) -> Iterator[dict[str, Station]]:
+def fleet(
+    pg_url: str, tmp_path: Path, webhook: Webhook, keyboard_index: Callable[[Path], None]
+) -> Iterator[dict[str, Station]]:
     """Three kiosks (two in one building), each with its own fake printer, not yet started."""
     stations: dict[str, Station] = {}
     with ExitStack() as stack:
         for kiosk_id, building in KIOSKS:
             printer = stack.enter_context(FakePrinter())
             port = _free_port()
+            keyboard_index(tmp_path / kiosk_id)
             env = {
                 **{k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")},
                 **FLEET_ENV,
