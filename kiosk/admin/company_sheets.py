@@ -208,7 +208,8 @@ def _csv_body(wanted: CompanyFilter, locale: str, reach: scope.Reach) -> Iterato
         yield from company_export.csv_chunks(sheets.iter_companies(db, wanted), locale)
 
 
-@bp.get("/companies/export/<any(csv, xlsx):kind>")
+@bp.get("/companies/export-csv", defaults={"kind": "csv"})
+@bp.get("/companies/export-xlsx", defaults={"kind": "xlsx"})
 @requires(Role.STAFF)
 def export_company_sheet(kind: str) -> Response:
     """The list in reach, with the list page's filters, in the columns an import reads."""

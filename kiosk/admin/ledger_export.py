@@ -17,7 +17,7 @@ from kiosk.services import ledger
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@bp.get("/appeals/export.xlsx")
+@bp.get("/appeals/export-xlsx")
 @requires(Role.STAFF)
 def export_appeals_xlsx() -> Response:
     """Every appeal matching the filters as an XLSX workbook (built whole: a ZIP is written

@@ -150,7 +150,7 @@ def test_files_too_large_or_too_long_are_refused_in_words(
 def test_officers_may_export_but_not_import(admin: Admin, world: dict[str, Any]) -> None:
     assert admin.sign_in("li").status_code == 303
     assert admin.get("/admin/companies/import").status_code == 403
-    assert admin.get("/admin/companies/export/csv").status_code == 200
+    assert admin.get("/admin/companies/export-csv").status_code == 200
 
 
 def test_export_defuses_formulas_and_reads_back(chief: Admin, db: Session) -> None:
@@ -158,7 +158,7 @@ def test_export_defuses_formulas_and_reads_back(chief: Admin, db: Session) -> No
     assert upload(chief, xlsx(rows)).status_code == 303
     assert confirm(chief).status_code == 303
 
-    answer = chief.get("/admin/companies/export/csv")
+    answer = chief.get("/admin/companies/export-csv")
     text = answer.get_data(as_text=True)
     assert text.startswith("\ufeff")
     parsed = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
@@ -167,7 +167,7 @@ def test_export_defuses_formulas_and_reads_back(chief: Admin, db: Session) -> No
     assert names[uscc(1)][0] == '\'=HYPERLINK("http://evil.test","点我")'
     assert names[uscc(1)][8] == "'+SUM(1)"
 
-    answer = chief.get("/admin/companies/export/xlsx")
+    answer = chief.get("/admin/companies/export-xlsx")
     book = load_workbook(io.BytesIO(answer.get_data()))
     sheet = book.worksheets[0]
     cells = {r[1].value: r for r in sheet.iter_rows(min_row=2)}
@@ -189,7 +189,7 @@ def test_export_keeps_to_the_reach(
     db.add(Tenant(uscc=uscc(1), name="芙蓉公司", building_id=world["ours"].id))
     db.commit()
     assert admin.sign_in("chief").status_code == 303
-    text = admin.get("/admin/companies/export/csv").get_data(as_text=True)
+    text = admin.get("/admin/companies/export-csv").get_data(as_text=True)
     assert "芙蓉公司" in text and "湘江公司" not in text
 
 

@@ -159,7 +159,7 @@ def test_the_xlsx_export_has_the_ledgers_columns_in_order(
     admin.sign_in("officer")
     page = f"/admin/appeals/{appeal.reference}"
     _post(admin, page, f"{page}/hand-off", department=str(org.market.id), days="5")
-    response = admin.get("/admin/appeals/export.xlsx")
+    response = admin.get("/admin/appeals/export-xlsx")
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     sheet = load_workbook(io.BytesIO(response.data)).active
     assert sheet is not None
@@ -176,6 +176,6 @@ def test_the_xlsx_export_has_the_ledgers_columns_in_order(
     )  # English, as the reader reads
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", mine[6] or "")
     assert mine[8] == "Handed off, not accepted yet"
-    only = admin.get("/admin/appeals/export.xlsx", source="hotline").data
+    only = admin.get("/admin/appeals/export-xlsx", source="hotline").data
     listed = [r[0] for r in load_workbook(io.BytesIO(only)).active.iter_rows(values_only=True)]  # type: ignore[union-attr]
     assert listed == ["Reference", hotline.reference]
