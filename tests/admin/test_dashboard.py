@@ -153,3 +153,19 @@ def test_reports_read_back_as_spreadsheet_and_pdf(
     assert late.reference in text and "Overdue at the end of the period" in text
     assert admin.get("/admin/dashboard/report", format="docx").status_code == 404
     assert links  # both kinds offered
+
+
+def test_a_departments_officer_sees_only_the_menu_of_what_is_handed_to_them(
+    admin: Admin, officer: Staff, db: Session
+) -> None:
+    city = db.scalar(select(Unit).where(Unit.parent_id.is_(None)))
+    samr = Unit(code="samr", kind=UnitKind.DEPARTMENT, name_zh="市场监管局", parent=city)
+    db.add(samr)
+    db.commit()
+    officer.unit = samr
+    db.commit()
+    admin.sign_in("officer")
+    html = admin.text("/admin/dashboard")
+    assert 'href="/admin/hand-offs"' in html and 'href="/admin/appeals"' in html
+    for building_page in ("/admin/companies", "/admin/visits", "/admin/printers", "/admin/fleet"):
+        assert f'href="{building_page}"' not in html, building_page
