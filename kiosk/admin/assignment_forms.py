@@ -57,7 +57,7 @@ class DeptReplyForm(ActionForm):
 
 
 class ReturnForm(ActionForm):
-    """"Not ours": why the department returns the hand-off."""
+    """Why the department returns the hand-off ("not ours")."""
 
     reason = _text(_l("Why is it not your department's?"), rows=3)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.schema import SchemaItem
 
 revision = "0018"
 down_revision = "0017"
@@ -28,7 +29,7 @@ def _state(name: str) -> sa.Enum:
     return sa.Enum(*STATES, name=name, native_enum=False, length=20)
 
 
-def _staff(column: str) -> list[sa.SchemaItem]:
+def _staff(column: str) -> list[SchemaItem]:
     return [
         sa.Column(column, sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
@@ -78,9 +79,7 @@ def upgrade() -> None:
     with op.batch_alter_table("appeal_assignment") as batch:
         batch.create_index(batch.f("ix_appeal_assignment_appeal_id"), ["appeal_id"])
         batch.create_index(batch.f("ix_appeal_assignment_building_code"), ["building_code"])
-        batch.create_index(
-            "ix_appeal_assignment_department_id_state", ["department_id", "state"]
-        )
+        batch.create_index("ix_appeal_assignment_department_id_state", ["department_id", "state"])
         batch.create_index("ix_appeal_assignment_state_due_on", ["state", "due_on"])
         batch.create_index("ix_appeal_assignment_from_unit_id_state", ["from_unit_id", "state"])
 
@@ -89,9 +88,14 @@ def upgrade() -> None:
             sa.Column(
                 "source",
                 sa.Enum(
-                    "kiosk", "visit", "phone", "hotline",
-                    name="source", native_enum=False, length=20,
-                ),  # fmt: skip
+                    "kiosk",
+                    "visit",
+                    "phone",
+                    "hotline",
+                    name="source",
+                    native_enum=False,
+                    length=20,
+                ),
                 server_default="kiosk",
                 nullable=False,
             )
@@ -104,9 +108,13 @@ def upgrade() -> None:
             sa.Column(
                 "callback",
                 sa.Enum(
-                    "unreached", "satisfied", "dissatisfied",
-                    name="callback", native_enum=False, length=20,
-                ),  # fmt: skip
+                    "unreached",
+                    "satisfied",
+                    "dissatisfied",
+                    name="callback",
+                    native_enum=False,
+                    length=20,
+                ),
                 nullable=True,
             )
         )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.schema import SchemaItem
 
 revision = "0024"
 down_revision = "0023"
@@ -25,14 +26,14 @@ WHEN = sa.DateTime(timezone=True)
 FILL_BATCH = 2_000  # appeals cut per statement
 
 
-def _staff(table: str, column: str) -> list[sa.SchemaItem]:
+def _staff(table: str, column: str) -> list[SchemaItem]:
     return [
         sa.Column(column, sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint([column], ["staff.id"], name=op.f(f"fk_{table}_{column}_staff")),
     ]
 
 
-def _problem(table: str) -> list[sa.SchemaItem]:
+def _problem(table: str) -> list[SchemaItem]:
     return [
         sa.Column("problem_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
