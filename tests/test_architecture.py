@@ -54,6 +54,10 @@ PUBLIC_ENDPOINTS = {
     "public.signup_status",  # an event sign-up's QR: the sign-up, and cancelling it
     "public.cancel_signup",
     "public.policy_text",  # the sheet's and the screen's QR: a policy's full text
+    "public.show_figures",  # the programme's figures this year: counts, nothing personal
+    "public.new_phone_appeal",  # the complaint QR's form: a mobile confirmed by an SMS code
+    "public.confirm_phone_appeal",  # the code for that draft only (hashed, limited tries)
+    "public.resend_phone_code",  # limited per number and per address
     "admin.sign_in",
     "admin.sign_out",  # signing out must work after the session has already expired
     "api.health",

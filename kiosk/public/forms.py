@@ -55,6 +55,13 @@ class LinkForm(FlaskForm):
         meta = dict(kwargs.pop("meta", {}) or {}, csrf_context=link)
         super().__init__(*args, meta=meta, **kwargs)
 
+    def refuse_forgery(self) -> None:
+        """Refuse (400) a POST whose CSRF value is missing or wrong before the view looks
+        anything up, so a forged request learns nothing, not even whether its target exists."""
+        field = getattr(self, "csrf_token", None)
+        if field is not None and not field.validate(self):
+            raise CSRFError(str(field.errors[0]))
+
     def validate(self, extra_validators: Any = None) -> bool:
         """Validate; a missing or wrong CSRF value is refused as the session's token is (400,
         before anything is looked up), not shown as a field error."""

@@ -111,6 +111,8 @@ def _show_errors(form: LinkForm, exc: ValidationFailed) -> None:
 def new_phone_appeal(building: str) -> Response | tuple[str, int]:
     """The appeal's questions; a right answer sends a code to the mobile."""
     form = PhoneAppealForm(link=f"phone-appeal:{building}")
+    if request.method == "POST":
+        form.refuse_forgery()
     _offer(form, building)
     status = 200
     if request.method == "POST" and form.validate():
