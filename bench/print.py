@@ -286,7 +286,7 @@ def bench_edge_submit(submits: int) -> None:
             server.close()
         for up, label in ((True, "up  "), (False, "down")):
             median, p95 = _percentiles(timings[up])
-            print(f"edge tap to slip, link {label}           {median:8.1f} ms median, "
+            print(f"edge tap to slip, link {label}              {median:8.1f} ms median, "
                   f"{p95:.1f} ms p95")  # fmt: skip
         print(f"  ({submits // 2} submits each way, in turns; target: the same either way)")
 
