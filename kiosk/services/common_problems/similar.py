@@ -2,18 +2,16 @@
 
 Among the open appeals the officer reaches (the session's scope), those whose descriptions share
 words with this one's, rarer words counting more (a word most open appeals use says little),
-then the same category and the same building. The open appeals are read with their kept words
-in one query and scored here: they are a few thousand even when the ledger holds 100,000.
+then the same category and the same building.
 """
 
 from __future__ import annotations
 
 import math
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from kiosk.db import transaction
@@ -31,6 +29,7 @@ OPEN = (AppealStatus.NEW, AppealStatus.ACCEPTED, AppealStatus.REOPENED)
 CATEGORY = 1.0  # added for the same category, to appeals that share a word
 PLACE = 0.5  # added for the same building
 LIMIT = 8
+MOST_WORDS = 40  # of an appeal's words, those scored (a long description says enough in 40)
 
 
 @dataclass(frozen=True)
@@ -54,41 +53,52 @@ class Match:
 
 
 def similar(db: Session, appeal: Appeal, limit: int = LIMIT) -> list[Match]:
-    """The open appeals in reach most like `appeal`, best first (none that share no word)."""
+    """The open appeals in reach most like `appeal`, best first (none that share no word).
+
+    Scored in the database, two passes over the open appeals' kept words: how many of them use
+    each of this appeal's words (a word most of them use says little), then each one's score,
+    of which only the best `limit` come back."""
     _cut_new(db)
-    mine = set(words.of(db, appeal))
+    mine = sorted(set(words.of(db, appeal)))[:MOST_WORDS]
     if not mine:
         return []
-    rows = db.execute(
-        select(Appeal.id, Appeal.category_id, Appeal.building_code, AppealWords.words)
+    padded = literal(" ") + AppealWords.words + literal(" ")
+    has = {word: padded.like(f"% {_escaped(word)} %", escape="\\") for word in mine}
+    candidates = (Appeal.status.in_(OPEN), Appeal.id != appeal.id)
+    used = db.execute(
+        select(func.count(), *(func.count().filter(test) for test in has.values()))
+        .select_from(Appeal)
         .join(AppealWords, AppealWords.appeal_id == Appeal.id)
-        .where(Appeal.status.in_(OPEN), Appeal.id != appeal.id)
+        .where(*candidates)
+    ).one()
+    total = used[0] + 1
+    # Inverse document frequency among the open appeals.
+    weight = {w: math.log(1 + total / n) for w, n in zip(mine, used[1:], strict=True) if n}
+    if not weight:
+        return []
+    score = sum(
+        (case((has[word], value), else_=0.0) for word, value in weight.items()),
+        case((Appeal.category_id == appeal.category_id, CATEGORY), else_=0.0)
+        + case((Appeal.building_code == appeal.building_code, PLACE), else_=0.0),
+    )
+    rows = db.execute(
+        select(Appeal.id, score.label("score"), AppealWords.words)
+        .join(AppealWords, AppealWords.appeal_id == Appeal.id)
+        .where(*candidates, or_(*(has[word] for word in weight)))
+        .order_by(score.desc(), Appeal.id.desc())
+        .limit(limit)
     ).all()
-    # A word is found as itself between spaces: no list of words made per row (9,000 rows of
-    # small strings would keep the garbage collector busy for longer than the matching).
-    keys = [(word, f" {word} ") for word in mine]
-    sharing = []
+    best = []
     for row in rows:
-        text = f" {row.words} "
-        shared = [word for word, key in keys if key in text]
-        if shared:
-            sharing.append((row, shared))
-    used = Counter(word for _, shared in sharing for word in shared)
-    total = len(rows) + 1
-    # Inverse document frequency among the open appeals: a word most of them use says little.
-    weight = {word: math.log(1 + total / count) for word, count in used.items()}
-    scored = []
-    for row, shared in sharing:
-        score = sum(weight[word] for word in shared)
-        score += CATEGORY if row.category_id == appeal.category_id else 0.0
-        score += PLACE if row.building_code == appeal.building_code else 0.0
-        scored.append((round(score, 3), row.id, shared))
-    scored.sort(key=lambda item: (-item[0], -item[1]))
-    best = [
-        (score, key, tuple(sorted(shared, key=lambda w: (-weight[w], w))))
-        for score, key, shared in scored[:limit]
-    ]
+        theirs = set(row.words.split())
+        shared = sorted((w for w in weight if w in theirs), key=lambda w: (-weight[w], w))
+        best.append((round(float(row.score), 3), row.id, tuple(shared)))
     return _matches(db, appeal, best)
+
+
+def _escaped(word: str) -> str:
+    """The word for a LIKE pattern: its own % and _ are matched as themselves."""
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _matches(
