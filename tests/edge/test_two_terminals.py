@@ -22,7 +22,7 @@ import time
 import urllib.parse
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from datetime import timedelta
 from pathlib import Path
@@ -73,19 +73,8 @@ TAPPED = 5  # appeals each terminal takes through its screen's pages, over HTTP
 IDS = [_id_with_check(f"43010219850101{n:03d}") for n in range(20)]
 
 
-@pytest.fixture(scope="session")
-def keyboard_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The pinyin index, built once: each process would otherwise build its own (seconds)."""
-    from kiosk.keyboard.build import build, cache_path
-
-    path = cache_path(tmp_path_factory.mktemp("keyboard"))
-    build(path)
-    return path
-
-
-def _with_index(folder: Path, index: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(index, folder / index.name)
+def _with_index(folder: Path, seed: Callable[[Path], None]) -> Path:
+    seed(folder)  # the pinyin index, built once per run (tests/conftest.py)
     return folder
 
 
@@ -270,7 +259,11 @@ def _counts(pg: Engine) -> tuple[int, int, int]:
 
 
 def test_two_terminals_keep_taking_submissions_while_the_central_is_away(
-    pg: Engine, pg_schema_url: str, tmp_path: Path, keyboard_index: Path, sqlite_template: Path
+    pg: Engine,
+    pg_schema_url: str,
+    tmp_path: Path,
+    keyboard_index: Callable[[Path], None],
+    sqlite_template: Path,
 ) -> None:
     tenants, event_id = _seed(pg)
     port = _free_port()
