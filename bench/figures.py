@@ -30,8 +30,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, func, insert, select, text
-from sqlalchemy.engine import Engine, make_url
+from ledger import _postgres_schema  # bench/ledger.py: a scratch schema, dropped afterwards
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from kiosk import create_app
@@ -198,21 +199,6 @@ def timings(run: Callable[[], object], repeat: int) -> tuple[float, float]:
         times.append((time.perf_counter() - began) * 1000)
     times.sort()
     return statistics.median(times), times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-
-
-def _postgres_schema(url: str) -> tuple[str, Callable[[], None]]:
-    schema = f"kiosk_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(make_url(url).set(drivername="postgresql+psycopg"))
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-
-    def drop() -> None:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-    scoped = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
-    return scoped.render_as_string(hide_password=False), drop
 
 
 def run(appeals: int, claims: int, repeat: int, database_url: str | None) -> None:
