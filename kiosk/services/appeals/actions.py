@@ -22,16 +22,17 @@ from kiosk.text import clean_text
 # ---- staff actions -------------------------------------------------------------------------
 
 
-def _event(
+def record_event(
     db: Session,
     appeal: Appeal,
     kind: EventKind,
     actor: Actor,
     *,
-    public: bool,
+    public: bool = False,
     body: str = "",
     **data: Any,
 ) -> None:
+    """One entry on the appeal's timeline, and its audit entry (appeal.<kind>)."""
     db.add(
         AppealEvent(
             appeal_id=appeal.id,
@@ -45,7 +46,8 @@ def _event(
     audit.record(db, actor, f"appeal.{kind.value}", "appeal", appeal.reference, **data)
 
 
-def _locked(db: Session, appeal_id: int) -> Appeal:
+def locked_appeal(db: Session, appeal_id: int) -> Appeal:
+    """The appeal, locked for this transaction (NotFound when out of reach)."""
     appeal = db.get(Appeal, appeal_id, with_for_update=True, populate_existing=True)
     if appeal is None:
         raise NotFound()
@@ -70,23 +72,23 @@ OPEN = (AppealStatus.NEW, AppealStatus.ACCEPTED, AppealStatus.REOPENED)
 def accept(db: Session, appeal_id: int, actor: Actor) -> Appeal:
     """Accept a new appeal (受理)."""
     with transaction(db):
-        appeal = _locked(db, appeal_id)
+        appeal = locked_appeal(db, appeal_id)
         _require(appeal, AppealStatus.NEW)
         appeal.status = AppealStatus.ACCEPTED
-        _event(db, appeal, EventKind.ACCEPTED, actor, public=True)
+        record_event(db, appeal, EventKind.ACCEPTED, actor, public=True)
     return appeal
 
 
 def assign(db: Session, appeal_id: int, assignee_id: int, actor: Actor) -> Appeal:
     """Give an open appeal to a staff member."""
     with transaction(db):
-        appeal = _locked(db, appeal_id)
+        appeal = locked_appeal(db, appeal_id)
         _require(appeal, *OPEN)
         assignee = db.get(Staff, assignee_id)
         if assignee is None or not assignee.active:
             raise ValidationFailed(fields={"assignee": _l("Choose an active staff member.")})
         appeal.assignee_id = assignee.id
-        _event(
+        record_event(
             db,
             appeal,
             EventKind.ASSIGNED,
@@ -105,13 +107,13 @@ def reply(
     accepted by the answer. The tenant is told by SMS, with the status link."""
     body = checked_text(text, "body", REPLY_MAX, multiline=True).value
     with transaction(db):
-        appeal = _locked(db, appeal_id)
+        appeal = locked_appeal(db, appeal_id)
         _require(appeal, *OPEN)
         if appeal.status is AppealStatus.NEW:
             appeal.status = AppealStatus.ACCEPTED
-            _event(db, appeal, EventKind.ACCEPTED, actor, public=True)
+            record_event(db, appeal, EventKind.ACCEPTED, actor, public=True)
         asks = {"needs_info": True} if needs_info else {}
-        _event(db, appeal, EventKind.REPLY, actor, public=True, body=body, **asks)
+        record_event(db, appeal, EventKind.REPLY, actor, public=True, body=body, **asks)
         notify.tell_tenant(
             db, appeal, "appeal_needs_info" if needs_info else "appeal_answered", body
         )
@@ -122,8 +124,8 @@ def add_note(db: Session, appeal_id: int, text: str, actor: Actor) -> Appeal:
     """An internal note for colleagues; the tenant never sees it."""
     body = checked_text(text, "body", REPLY_MAX, multiline=True).value
     with transaction(db):
-        appeal = _locked(db, appeal_id)
-        _event(db, appeal, EventKind.NOTE, actor, public=False, body=body)
+        appeal = locked_appeal(db, appeal_id)
+        record_event(db, appeal, EventKind.NOTE, actor, public=False, body=body)
     return appeal
 
 
@@ -131,11 +133,11 @@ def resolve(db: Session, appeal_id: int, text: str, actor: Actor) -> Appeal:
     """Resolve (办结) with a final answer to the tenant, who may then rate it; told by SMS."""
     body = checked_text(text, "body", REPLY_MAX, multiline=True).value
     with transaction(db):
-        appeal = _locked(db, appeal_id)
+        appeal = locked_appeal(db, appeal_id)
         _require(appeal, *OPEN)
         appeal.status = AppealStatus.RESOLVED
         appeal.resolved_at = utcnow()
-        _event(db, appeal, EventKind.RESOLVED, actor, public=True, body=body)
+        record_event(db, appeal, EventKind.RESOLVED, actor, public=True, body=body)
         notify.tell_tenant(db, appeal, "appeal_resolved", body)
     return appeal
 
@@ -144,10 +146,10 @@ def reopen(db: Session, settings: Settings, appeal_id: int, reason: str, actor: 
     """Staff take a resolved or closed appeal up again; a new due date is set."""
     body = checked_text(reason, "reason", REASON_MAX, multiline=True).value
     with transaction(db):
-        appeal = _locked(db, appeal_id)
+        appeal = locked_appeal(db, appeal_id)
         _require(appeal, AppealStatus.RESOLVED, AppealStatus.CLOSED)
         _reopen(settings, appeal)
-        _event(db, appeal, EventKind.REOPENED, actor, public=True, body=body)
+        record_event(db, appeal, EventKind.REOPENED, actor, public=True, body=body)
     return appeal
 
 
@@ -200,7 +202,7 @@ def rate(db: Session, settings: Settings, token: str, rating: str, reason: str) 
             fields={"reason": _l("This must be %(limit)s characters or fewer.", limit=REASON_MAX)}
         )
     with transaction(db):
-        appeal = _locked(db, get_by_token(db, token).id)
+        appeal = locked_appeal(db, get_by_token(db, token).id)
         _require(appeal, AppealStatus.RESOLVED)
         appeal.status, appeal.rating, appeal.rating_reason = AppealStatus.CLOSED, value, text
         appeal.rated_at = utcnow()
@@ -222,7 +224,7 @@ def tenant_reopen(db: Session, settings: Settings, token: str, reason: str) -> A
     """The tenant says a resolved (or, for a while, a 不满意) appeal is not resolved."""
     text = checked_text(reason, "reason", REASON_MAX, multiline=True).value
     with transaction(db):
-        appeal = _locked(db, get_by_token(db, token).id)
+        appeal = locked_appeal(db, get_by_token(db, token).id)
         if not can_reopen(settings, appeal):
             _require(appeal, AppealStatus.RESOLVED)  # says why it is refused
         _reopen(settings, appeal)

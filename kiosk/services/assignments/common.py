@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -13,20 +11,22 @@ from kiosk import scope
 from kiosk.errors import Conflict, NotFound, ValidationFailed
 from kiosk.models import (
     Appeal,
-    AppealEvent,
     Assignment,
     AssignmentState,
-    EventKind,
     Staff,
     Unit,
     UnitKind,
     root_unit,
 )
-from kiosk.services import audit
+from kiosk.services.appeals.actions import locked_appeal as locked_appeal
+from kiosk.services.appeals.actions import record_event
 from kiosk.services.appeals.checks import REPLY_MAX, checked_text
 from kiosk.services.audit import Actor
 
 TEXT_MAX = REPLY_MAX
+
+# A hand-off's steps go on the appeal's timeline exactly as the appeal's own do.
+event = record_event
 
 
 def text(value: str, field: str, *, required: bool = True) -> str:
@@ -34,38 +34,6 @@ def text(value: str, field: str, *, required: bool = True) -> str:
     if not required and not value.strip():
         return ""
     return checked_text(value, field, TEXT_MAX, multiline=True).value
-
-
-def event(
-    db: Session,
-    appeal: Appeal,
-    kind: EventKind,
-    actor: Actor,
-    *,
-    public: bool = False,
-    body: str = "",
-    **data: Any,
-) -> None:
-    """One entry on the appeal's timeline, and its audit entry (appeal.<kind>)."""
-    db.add(
-        AppealEvent(
-            appeal_id=appeal.id,
-            kind=kind,
-            public=public,
-            body=body,
-            staff_id=actor.staff_id,
-            data=data,
-        )
-    )
-    audit.record(db, actor, f"appeal.{kind.value}", "appeal", appeal.reference, **data)
-
-
-def locked_appeal(db: Session, appeal_id: int) -> Appeal:
-    """The appeal, locked for this transaction (NotFound when out of reach)."""
-    appeal = db.get(Appeal, appeal_id, with_for_update=True, populate_existing=True)
-    if appeal is None:
-        raise NotFound()
-    return appeal
 
 
 def locked(db: Session, assignment_id: int) -> Assignment:
