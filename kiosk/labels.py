@@ -68,7 +68,7 @@ HANDOFF_STATE = {
 PROBLEM_STATE = {
     ProblemState.OPEN: _l("Being handled"),
     ProblemState.ANSWERED: _l("Answered"),
-    ProblemState.CLOSED: _l("Closed"),
+    ProblemState.CLOSED: _l("Finished"),
 }
 
 PROBLEM_EVENT = {
@@ -78,7 +78,7 @@ PROBLEM_EVENT = {
     ProblemEventKind.MEETING: _l("Joint meeting (会商会) recorded"),
     ProblemEventKind.PROGRESS: _l("Progress"),
     ProblemEventKind.ANSWERED: _l("Answer sent to every company"),
-    ProblemEventKind.CLOSED: _l("Closed"),
+    ProblemEventKind.CLOSED: _l("Finished"),
     ProblemEventKind.REOPENED: _l("Taken up again"),
 }
 
