@@ -51,11 +51,15 @@ WORDS = {
 }
 
 
+# The kiosk's own building (the demo has a second one, in another district).
+HERE = "building_id = (SELECT id FROM building WHERE code = 'demo')"
+
+
 def first_tenant(database: Path) -> tuple[str, str]:
     """Name and floor/room of the first company on the building's list."""
     with sqlite3.connect(database) as connection:
         row = connection.execute(
-            "SELECT name, floor_room FROM tenant"
+            f"SELECT name, floor_room FROM tenant WHERE {HERE}"
             " ORDER BY length(floor_room), floor_room, name LIMIT 1"
         ).fetchone()
     return str(row[0]), str(row[1])
@@ -65,7 +69,8 @@ def tenant_with_code(database: Path, skip: int = 0) -> tuple[str, str]:
     """Name and unified social credit code of a company of the building (the `skip`-th)."""
     with sqlite3.connect(database) as connection:
         row = connection.execute(
-            "SELECT name, uscc FROM tenant WHERE active ORDER BY id LIMIT 1 OFFSET ?", (skip,)
+            f"SELECT name, uscc FROM tenant WHERE active AND {HERE} ORDER BY id LIMIT 1 OFFSET ?",
+            (skip,),
         ).fetchone()
     return str(row[0]), str(row[1])
 

@@ -19,6 +19,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import LANDSCAPE, PORTRAIT, LiveKiosk, watch_console
 from tests.e2e.kiosk_pages import (
+    HERE,
     WORDS,
     check_layout,
     choose,
@@ -373,6 +374,6 @@ def first_tenant_code(kiosk: LiveKiosk) -> str:
     """A company of the demo building, by its credit code."""
     with sqlite3.connect(kiosk.database) as connection:
         row = connection.execute(
-            "SELECT uscc FROM tenant WHERE active ORDER BY id LIMIT 1"
+            f"SELECT uscc FROM tenant WHERE active AND {HERE} ORDER BY id LIMIT 1"
         ).fetchone()
     return str(row[0])
