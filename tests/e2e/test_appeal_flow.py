@@ -46,6 +46,8 @@ def _staff_answers(page: Page, url: str, reference: str, reply: str, answer: str
     page.get_by_label("用户名").fill("e2e-officer")
     page.get_by_label("密码").fill(STAFF_PASSWORD)
     page.get_by_role("button", name="登录").click()
+    expect(page).to_have_url(re.compile(r"/admin/dashboard$"))  # the figures come first
+    page.goto(url + "/admin/appeals")
     page.get_by_role("link", name=reference).click()
     expect(page.locator("h1")).to_contain_text(reference)
     page.locator("form[action$='/reply'] textarea").fill(reply)
