@@ -75,6 +75,8 @@ def test_two_reviewers_publishing_at_once_publish_once(
                 outcomes.append("published")
             except Conflict:
                 outcomes.append("refused")
+            finally:
+                session.close()  # in this thread: its connection goes back to the pool here
 
     threads = [threading.Thread(target=review, args=pair) for pair in reviewers]
     for thread in threads:
