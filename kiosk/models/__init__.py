@@ -10,6 +10,7 @@ from kiosk.models.appeal import (
     Rating,
     ReferenceCounter,
 )
+from kiosk.models.appeal_word_hooks import follow_status
 from kiosk.models.application import (
     Application,
     ApplicationEvent,
@@ -24,6 +25,7 @@ from kiosk.models.application import (
 from kiosk.models.base import Base
 from kiosk.models.building import Building, Tenant, TenantMove
 from kiosk.models.common_problem import (
+    AppealWord,
     AppealWords,
     CommonProblem,
     Meeting,
@@ -72,6 +74,7 @@ __all__ = [
     "AppealCategory",
     "AppealEvent",
     "AppealStatus",
+    "AppealWord",
     "AppealWords",
     "Application",
     "ApplicationEvent",
@@ -141,5 +144,6 @@ __all__ = [
     "VisitProblem",
     "WebSession",
     "Window",
+    "follow_status",
     "root_unit",
 ]

@@ -133,3 +133,21 @@ class AppealWords(Base):
 
     appeal_id: Mapped[int] = mapped_column(ForeignKey("appeal.id"), primary_key=True)
     words: Mapped[str] = mapped_column(Text, default="")  # space-separated, each once
+
+
+class AppealWord(Base):
+    """One word of an open appeal, as kept in `AppealWords`: the index similar appeals are found
+    by (the open appeals that use a word, without reading every open appeal's words). An appeal
+    is in it while it is open: cut while open, or reopened (kiosk/models/appeal_word_hooks.py)."""
+
+    __tablename__ = "appeal_word"
+    # SQLite keeps the rows in the order of the key: one word's appeals are read together.
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    word: Mapped[str] = mapped_column(Text, primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("appeal.id"), primary_key=True, index=True)
+
+
+def word_rows(appeal_id: int, words: str) -> list[dict[str, Any]]:
+    """The index's rows for an appeal's kept words (space-separated)."""
+    return [{"word": word, "appeal_id": appeal_id} for word in dict.fromkeys(words.split())]

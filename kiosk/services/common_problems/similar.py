@@ -11,13 +11,14 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, literal, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Float, Text, case, column, func, select, values
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from kiosk.db import transaction
 from kiosk.models import (
     Appeal,
     AppealStatus,
+    AppealWord,
     AppealWords,
     CommonProblem,
     ProblemAppeal,
@@ -55,36 +56,48 @@ class Match:
 def similar(db: Session, appeal: Appeal, limit: int = LIMIT) -> list[Match]:
     """The open appeals in reach most like `appeal`, best first (none that share no word).
 
-    Scored in the database, two passes over the open appeals' kept words: how many of them use
-    each of this appeal's words (a word most of them use says little), then each one's score,
-    of which only the best `limit` come back."""
+    Scored in the database from the index of open appeals' words (`AppealWord`), reading only
+    the open appeals that share a word with this one: how many of them use each of its words
+    (a word most open appeals use says little), then each one's score, of which only the best
+    `limit` come back."""
     _cut_new(db)
     mine = sorted(set(words.of(db, appeal)))[:MOST_WORDS]
     if not mine:
         return []
-    padded = literal(" ") + AppealWords.words + literal(" ")
-    has = {word: padded.like(f"% {_escaped(word)} %", escape="\\") for word in mine}
-    candidates = (Appeal.status.in_(OPEN), Appeal.id != appeal.id)
+    # The open appeals in reach (an ORM statement on Appeal: the session's scope applies).
+    candidates = select(Appeal.id).where(Appeal.status.in_(OPEN), Appeal.id != appeal.id)
+    in_reach = _unindexed(AppealWord.appeal_id).in_(candidates)
+    total = (db.scalar(select(func.count()).select_from(candidates.subquery())) or 0) + 1
     used = db.execute(
-        select(func.count(), *(func.count().filter(test) for test in has.values()))
-        .select_from(Appeal)
-        .join(AppealWords, AppealWords.appeal_id == Appeal.id)
-        .where(*candidates)
-    ).one()
-    total = used[0] + 1
+        select(AppealWord.word, func.count())
+        .where(AppealWord.word.in_(mine), in_reach)
+        .group_by(AppealWord.word)
+    ).all()
     # Inverse document frequency among the open appeals.
-    weight = {w: math.log(1 + total / n) for w, n in zip(mine, used[1:], strict=True) if n}
+    weight = {word: math.log(1 + total / n) for word, n in used if n}
     if not weight:
         return []
-    score = sum(
-        (case((has[word], value), else_=0.0) for word, value in weight.items()),
-        case((Appeal.category_id == appeal.category_id, CATEGORY), else_=0.0)
-        + case((Appeal.building_code == appeal.building_code, PLACE), else_=0.0),
+    weights = (
+        values(column("word", Text), column("weight", Float), name="weights")
+        .data(sorted(weight.items()))
+        .cte()
+    )
+    summed = (
+        select(AppealWord.appeal_id, func.sum(weights.c.weight).label("words"))
+        .join(weights, weights.c.word == AppealWord.word)
+        .where(in_reach)
+        .group_by(AppealWord.appeal_id)
+        .subquery()
+    )
+    score = (
+        summed.c.words
+        + case((Appeal.category_id == appeal.category_id, CATEGORY), else_=0.0)
+        + case((Appeal.building_code == appeal.building_code, PLACE), else_=0.0)
     )
     rows = db.execute(
         select(Appeal.id, score.label("score"), AppealWords.words)
+        .join(summed, summed.c.appeal_id == Appeal.id)
         .join(AppealWords, AppealWords.appeal_id == Appeal.id)
-        .where(*candidates, or_(*(has[word] for word in weight)))
         .order_by(score.desc(), Appeal.id.desc())
         .limit(limit)
     ).all()
@@ -96,9 +109,11 @@ def similar(db: Session, appeal: Appeal, limit: int = LIMIT) -> list[Match]:
     return _matches(db, appeal, best)
 
 
-def _escaped(word: str) -> str:
-    """The word for a LIKE pattern: its own % and _ are matched as themselves."""
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def _unindexed(key: ColumnElement[int] | InstrumentedAttribute[int]) -> ColumnElement[int]:
+    """The appeal id as an expression, not a column: SQLite then reads each word's rows from the
+    index and checks them against the open appeals in reach, rather than looking up every open
+    appeal under every word (many times the work; PostgreSQL plans it either way)."""
+    return key + 0
 
 
 def _matches(

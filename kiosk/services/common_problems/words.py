@@ -6,7 +6,9 @@ about the problem (希望, 我们, 一直 …) is left out. A route or a number 
 w105). Each appeal's words are cut once and kept in `appeal_words` beside it: an appeal filed
 by any way (the terminal, a phone, a visit, an edge terminal's hand-over) is cut the first time
 similar appeals are looked for, never on the tenant's side, so the terminal does not load
-jieba's dictionary to take an appeal.
+jieba's dictionary to take an appeal. The words of the open ones are also indexed by word
+(`appeal_word`), in the same transaction; a change of status keeps the index in step
+(kiosk/models/appeal_word_hooks.py).
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kiosk.keyboard.building import _jieba
-from kiosk.models import Appeal, AppealWords
+from kiosk.models import Appeal, AppealStatus, AppealWord, AppealWords
+from kiosk.models.common_problem import word_rows
 
 MAX_WORDS = 40  # an appeal's words kept, first ones first
 CATCH_UP = 2_000  # appeals cut at most per look-up (a backlog is finished by the next ones)
@@ -64,11 +67,46 @@ def _tokenizer() -> Any:
 
 
 def fill(connection: Connection | Session, rows: Iterable[tuple[int, str]]) -> int:
-    """Cut and keep the words of these (appeal id, description) rows; how many were cut."""
+    """Cut and keep the words of these (appeal id, description) rows; how many were cut.
+
+    The words only (migration 0024 cuts with this, before the index of open appeals' words
+    exists); `cut` also indexes them."""
+    return len(_keep(connection, rows))
+
+
+def cut(connection: Connection | Session, rows: Iterable[tuple[int, str]]) -> int:
+    """Cut and keep the words of these (appeal id, description) rows, and index those of the
+    appeals that are open, in the same transaction; how many were cut."""
+    batch = _keep(connection, rows)
+    if not batch:
+        return 0
+    table = Appeal.__table__  # past the session's scope, as `_uncut` reads them
+    open_ids = set(
+        connection.scalars(
+            select(table.c.id).where(
+                table.c.id.in_([row["appeal_id"] for row in batch]),
+                table.c.status.in_([s for s in AppealStatus if s.is_open]),
+            )
+        )
+    )
+    index = [
+        entry
+        for row in batch
+        if row["appeal_id"] in open_ids
+        for entry in word_rows(row["appeal_id"], row["words"])
+    ]
+    if index:
+        connection.execute(insert(AppealWord), index)
+    return len(batch)
+
+
+def _keep(
+    connection: Connection | Session, rows: Iterable[tuple[int, str]]
+) -> list[dict[str, Any]]:
     batch = [{"appeal_id": key, "words": " ".join(words(text))} for key, text in rows]
     if batch:
         connection.execute(insert(AppealWords), batch)
-    return len(batch)
+    return batch
 
 
 def _uncut(db: Session) -> Select[Any]:
@@ -97,7 +135,7 @@ def catch_up(db: Session, limit: int = CATCH_UP) -> int:
         return 0
     try:
         with db.begin_nested():
-            return fill(db, [(row.id, row.description) for row in rows])
+            return cut(db, [(row.id, row.description) for row in rows])
     except IntegrityError:
         return 0  # another look-up cut them at the same moment
 
