@@ -18,11 +18,14 @@ from kiosk.models import Role, Scope
 log = logging.getLogger("kiosk")
 
 
-def _app(ctx: click.Context) -> Flask:
+def app_for(ctx: click.Context) -> Flask:
+    """The app for a command; its database connections are closed when the command ends."""
     try:
-        return create_app(instance_path=ctx.obj.get("instance"))
+        app = create_app(instance_path=ctx.obj.get("instance"))
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
+    ctx.call_on_close(app.extensions["kiosk.engine"].dispose)
+    return app
 
 
 def _sessions(app: Flask) -> sessionmaker[Session]:
@@ -58,7 +61,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, threads: int) 
 
     from kiosk.services.printing import PrintWorker
 
-    app = _app(ctx)
+    app = app_for(ctx)
     served = app.config["KIOSK"]
     if host is not None or port is not None:  # QR links must name where we really listen
         served = served.model_copy(
@@ -158,7 +161,7 @@ def db() -> None:
 @click.pass_context
 def db_upgrade(ctx: click.Context, revision: str) -> None:
     """Apply migrations up to REVISION."""
-    app = _app(ctx)
+    app = app_for(ctx)
     upgrade(app.extensions["kiosk.engine"], revision)
     click.echo("database is up to date")
 
@@ -202,7 +205,7 @@ def staff_create(
     from kiosk.services.audit import Actor
     from kiosk.services.staff import create_staff
 
-    app = _app(ctx)
+    app = app_for(ctx)
     with _sessions(app)() as session, app.app_context():
         try:
             create_staff(
@@ -231,7 +234,7 @@ def token_create(ctx: click.Context, name: str, scope: str, kiosk_id: str) -> No
     from kiosk.errors import ValidationFailed
     from kiosk.services import tokens
 
-    app = _app(ctx)
+    app = app_for(ctx)
     with _sessions(app)() as session, app.app_context():
         try:
             made = tokens.create(session, name, Scope(scope), kiosk_id=kiosk_id)
@@ -247,7 +250,7 @@ def token_list(ctx: click.Context) -> None:
     """Every token: key, scope, name, when made, last used, uses, revoked (never the secret)."""
     from kiosk.services import tokens
 
-    app = _app(ctx)
+    app = app_for(ctx)
     with _sessions(app)() as session:
         rows = tokens.listing(session)
         for row in rows:
@@ -269,7 +272,7 @@ def token_revoke(ctx: click.Context, key_or_name: str) -> None:
     from kiosk.errors import NotFound
     from kiosk.services import tokens
 
-    app = _app(ctx)
+    app = app_for(ctx)
     with _sessions(app)() as session, app.app_context():
         try:
             row = tokens.revoke(session, key_or_name)
@@ -303,7 +306,7 @@ def printer_test(ctx: click.Context, url: str | None) -> None:
     from kiosk.services.slips import test_slip
     from printers import PrinterError, open_receipt_printer
 
-    app = _app(ctx)
+    app = app_for(ctx)
     settings = app.config["KIOSK"]
     url = _printer_url(app, url)
     link = settings.link_base + "/healthz"
@@ -328,7 +331,7 @@ def printer_status(ctx: click.Context, url: str | None) -> None:
 
     from printers import open_receipt_printer
 
-    app = _app(ctx)
+    app = app_for(ctx)
     url = _printer_url(app, url)
     status = open_receipt_printer(url, timeout=app.config["KIOSK"].printer_timeout).status()
     body = {"printer": url, **status.to_dict(), "ready": status.can_print}
@@ -352,7 +355,7 @@ def demo(ctx: click.Context, show_codes: bool) -> None:
     from kiosk.services.demo_codes import application_counts
     from kiosk.web import public_link
 
-    app = _app(ctx)
+    app = app_for(ctx)
     settings = app.config["KIOSK"]
     upgrade(app.extensions["kiosk.engine"])
     # A request context, so the slips' QR links are built as the running kiosk builds them.

@@ -5,8 +5,6 @@ from __future__ import annotations
 import click
 from flask import Flask
 
-from kiosk.config import ConfigError
-
 
 @click.group()
 def notify() -> None:
@@ -17,14 +15,11 @@ def notify() -> None:
 @click.pass_context
 def run_once(ctx: click.Context) -> None:
     """Send every message that is due, once, then print what the outbox holds."""
-    from kiosk import create_app
+    from kiosk.cli import app_for
     from kiosk.scope import EVERYTHING, open_session
     from kiosk.services.notify import NotifyWorker, counts
 
-    try:
-        app: Flask = create_app(instance_path=ctx.obj.get("instance"))
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+    app: Flask = app_for(ctx)
     tried = NotifyWorker(app).run_once()
     with open_session(app.extensions["kiosk.sessionmaker"], EVERYTHING) as db:
         left = counts(db)

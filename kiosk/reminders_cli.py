@@ -5,8 +5,6 @@ from __future__ import annotations
 import click
 from flask import Flask
 
-from kiosk.config import ConfigError
-
 
 @click.group()
 def reminders() -> None:
@@ -17,15 +15,12 @@ def reminders() -> None:
 @click.pass_context
 def run_once(ctx: click.Context) -> None:
     """Queue today's reminders (a hand-off reminded today is not reminded again)."""
-    from kiosk import create_app
+    from kiosk.cli import app_for
     from kiosk.scope import EVERYTHING, open_session
     from kiosk.services.assignments import run_reminders
     from kiosk.services.ledger import today_in
 
-    try:
-        app: Flask = create_app(instance_path=ctx.obj.get("instance"))
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+    app: Flask = app_for(ctx)
     settings = app.config["KIOSK"]
     with app.app_context(), open_session(app.extensions["kiosk.sessionmaker"], EVERYTHING) as db:
         queued = run_reminders(db, settings, today_in(settings.zone))

@@ -174,8 +174,12 @@ def make_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]
         return app
 
     yield factory
+    leaked = [app.extensions["kiosk.engine"].pool.checkedout() for app in apps]
     for app in apps:
         app.extensions["kiosk.engine"].dispose()
+    # A session left open holds its connection past dispose(); on PostgreSQL the connection is
+    # then closed by the garbage collector in whatever test runs next, and fails that one.
+    assert not any(leaked), f"the test left {sum(leaked)} database connection(s) checked out"
 
 
 @pytest.fixture
@@ -318,16 +322,25 @@ def auth(client: FlaskClient) -> AuthActions:
 @pytest.fixture
 def cli_apps(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Flask]]:
     """Apps the command line builds, so their connections are closed after the test."""
+    import kiosk
     import kiosk.cli
 
     apps: list[Flask] = []
+    first_pools: list[object] = []
     real = kiosk.cli.create_app
 
     def recording(*args: Any, **kwargs: Any) -> Flask:
         apps.append(real(*args, **kwargs))
+        first_pools.append(apps[-1].extensions["kiosk.engine"].pool)
         return apps[-1]
 
     monkeypatch.setattr(kiosk.cli, "create_app", recording)
+    monkeypatch.setattr(kiosk, "create_app", recording)  # for commands that import it late
     yield apps
+    # A command closes its connections when it ends (dispose() gives the engine a new pool): a
+    # connection left in a pool that is garbage collected later fails whichever test is running
+    # then, with psycopg's ResourceWarning.
+    kept = [a.extensions["kiosk.engine"].pool is p for a, p in zip(apps, first_pools, strict=True)]
     for app in apps:
         app.extensions["kiosk.engine"].dispose()
+    assert not any(kept), f"{sum(kept)} command(s) left their database connections open"

@@ -11,7 +11,7 @@ from kiosk.edge import identity as enrolment
 
 
 def _app(ctx: click.Context) -> Flask:
-    from kiosk.cli import _app as make
+    from kiosk.cli import app_for as make
 
     return make(ctx)
 
