@@ -51,7 +51,7 @@ def _render(
     reopen_form: ReopenForm | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
-    appeal = appeals.get_by_token(get_session(), token)
+    appeal = appeals.get_for_status_page(get_session(), token)
     use_record_locale(appeal.locale)
     settings = current_app.config["KIOSK"]
     can_rate = appeal.status is AppealStatus.RESOLVED

@@ -37,6 +37,7 @@ from kiosk.services.appeals.queries import (
     building_figures,
     get_by_reference,
     get_by_token,
+    get_for_status_page,
     public_events,
 )
 from kiosk.services.appeals.submit import (
@@ -75,6 +76,7 @@ __all__ = [
     "find_by_submission_key",
     "get_by_reference",
     "get_by_token",
+    "get_for_status_page",
     "public_events",
     "rate",
     "reopen",

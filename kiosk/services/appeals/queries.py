@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from kiosk.errors import NotFound
 from kiosk.models import Appeal, AppealEvent, AppealStatus, Rating
@@ -45,6 +45,20 @@ def building_figures(db: Session, building_code: str, since: datetime) -> Figure
 def get_by_token(db: Session, token: str) -> Appeal:
     """The appeal a tracking link points to; NotFound for anything else."""
     appeal = db.scalar(select(Appeal).where(Appeal.token == token)) if len(token) < 100 else None
+    if appeal is None:
+        raise NotFound()
+    return appeal
+
+
+def get_for_status_page(db: Session, token: str) -> Appeal:
+    """The appeal a tracking link points to, with its category and timeline loaded in the same
+    round trips (the page reads both); NotFound for anything else."""
+    query = (
+        select(Appeal)
+        .where(Appeal.token == token)
+        .options(joinedload(Appeal.category), selectinload(Appeal.events))
+    )
+    appeal = db.scalar(query) if len(token) < 100 else None
     if appeal is None:
         raise NotFound()
     return appeal
