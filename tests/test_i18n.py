@@ -10,8 +10,11 @@ from pathlib import Path
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
+from flask import Flask
 from flask.testing import FlaskClient
+from flask_babel import force_locale
 
+from kiosk.i18n import use_record_locale
 from kiosk.models import Tenant
 from tests.support.terminal import Terminal
 
@@ -84,3 +87,16 @@ def test_chinese_pages_show_no_english(
         leftover = _ALLOWED_LATIN.sub(" ", _visible_text(html))
         words = re.findall(r"[A-Za-z]{2,}", leftover)
         assert words == [], f"English on a Chinese page: {words}"
+
+
+def test_templates_follow_a_language_changed_during_the_request(app: Flask) -> None:
+    """The templates' catalogue is kept for the request beside its locale: forcing another
+    language, or switching to a record's, must still change what `_()` says."""
+    say = app.jinja_env.from_string("{{ _('Your appeal') }}")
+    with app.test_request_context("/status/x"):
+        assert say.render() == "您的诉求"
+        with force_locale("en"):
+            assert say.render() == "Your appeal"
+        assert say.render() == "您的诉求"
+        use_record_locale("en")
+        assert say.render() == "Your appeal"
