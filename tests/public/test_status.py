@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from kiosk.models import Appeal, AppealStatus, Role, Staff
@@ -225,3 +226,30 @@ def test_a_rating_form_made_for_another_appeal_is_refused(
     db.rollback()
     db.expire_all()
     assert appeals.get_by_token(db, mine.token).status is AppealStatus.RESOLVED
+
+
+def test_the_status_page_reads_its_appeal_in_few_round_trips(
+    app: Flask, client: FlaskClient, db: Session, make_appeal: Callable[..., Appeal],
+    officer: Actor,
+) -> None:  # fmt: skip
+    """The appeal, its category and its timeline: two statements, not one per relation read
+    by the template (each round trip is a good part of a phone's page)."""
+    appeal = make_appeal()
+    appeals.reply(db, appeal.id, "已转交市交通运输局协调。", officer)
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append(statement)
+
+    engine = app.extensions["kiosk.engine"]
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert "已转交市交通运输局协调。" in _page(client, appeal)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    touched = [re.search(r"\bFROM (\w+)", s)[1] for s in statements]  # type: ignore[index]
+    assert touched.count("appeal") == 1, touched
+    assert touched.count("appeal_category") == 0, touched  # read with the appeal
+    assert touched.count("appeal_event") == 1, touched
+    assert len(statements) <= 3, touched  # the appeal, its timeline, its common problem
