@@ -89,6 +89,10 @@ class Appeal(Timestamped, Base):
     __tablename__ = "appeal"
     __table_args__ = (
         Index("ix_appeal_status_id", "status", "id"),
+        # Similar appeals: the open ones with what they are scored on, read from the index alone.
+        Index(
+            "ix_appeal_status_id_category_building", "status", "id", "category_id", "building_code"
+        ),
         Index("ix_appeal_category_id_id", "category_id", "id"),
         # The overdue filter: open statuses with a due date before today.
         Index("ix_appeal_status_due_date", "status", "due_date"),

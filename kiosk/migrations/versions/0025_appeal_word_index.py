@@ -2,8 +2,10 @@
 
 One row per word of each open appeal (its words as `appeal_words` keeps them), keyed by word: the
 open appeals that use a word are read from the index instead of matching every open appeal's
-words. Filled here from the words already cut; kept since by the cut (words.cut) and by a change
-of an appeal's status (kiosk/models/appeal_word_hooks.py).
+words; and an index of appeals by status holding what they are scored on (category, building),
+so the open ones are scored without reading their rows. Filled here from the words already cut;
+kept since by the cut (words.cut) and by a change of an appeal's status
+(kiosk/models/appeal_word_hooks.py).
 
 Revision ID: 0025
 Revises: 0024
@@ -36,6 +38,11 @@ def upgrade() -> None:
         sqlite_with_rowid=False,
     )
     op.create_index(op.f("ix_appeal_word_appeal_id"), "appeal_word", ["appeal_id"])
+    op.create_index(
+        "ix_appeal_status_id_category_building",
+        "appeal",
+        ["status", "id", "category_id", "building_code"],
+    )
     _fill()
 
 
@@ -67,5 +74,6 @@ def _fill() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_appeal_status_id_category_building", table_name="appeal")
     op.drop_index(op.f("ix_appeal_word_appeal_id"), table_name="appeal_word")
     op.drop_table("appeal_word")

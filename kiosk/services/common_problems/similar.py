@@ -10,8 +10,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Text, case, column, func, select, values
+from sqlalchemy import ColumnElement, Integer, Select, Text, case, column, func, select, values
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from kiosk.db import transaction
@@ -31,6 +32,7 @@ CATEGORY = 1.0  # added for the same category, to appeals that share a word
 PLACE = 0.5  # added for the same building
 LIMIT = 8
 MOST_WORDS = 40  # of an appeal's words, those scored (a long description says enough in 40)
+UNITS = 1_000_000  # a score's units when the database sums it
 
 
 @dataclass(frozen=True)
@@ -77,36 +79,49 @@ def similar(db: Session, appeal: Appeal, limit: int = LIMIT) -> list[Match]:
     weight = {word: math.log(1 + total / n) for word, n in used if n}
     if not weight:
         return []
-    weights = (
-        values(column("word", Text), column("weight", Float), name="weights")
-        .data(sorted(weight.items()))
-        .cte()
+    rows = db.execute(_best(appeal, weight, candidates).limit(limit)).all()
+    kept = dict(
+        db.execute(
+            select(AppealWords.appeal_id, AppealWords.words).where(
+                AppealWords.appeal_id.in_([row.id for row in rows])
+            )
+        ).all()
     )
-    summed = (
-        select(AppealWord.appeal_id, func.sum(weights.c.weight).label("words"))
-        .join(weights, weights.c.word == AppealWord.word)
-        .where(in_reach)
-        .group_by(AppealWord.appeal_id)
-        .subquery()
-    )
-    score = (
-        summed.c.words
-        + case((Appeal.category_id == appeal.category_id, CATEGORY), else_=0.0)
-        + case((Appeal.building_code == appeal.building_code, PLACE), else_=0.0)
-    )
-    rows = db.execute(
-        select(Appeal.id, score.label("score"), AppealWords.words)
-        .join(summed, summed.c.appeal_id == Appeal.id)
-        .join(AppealWords, AppealWords.appeal_id == Appeal.id)
-        .order_by(score.desc(), Appeal.id.desc())
-        .limit(limit)
-    ).all()
     best = []
     for row in rows:
-        theirs = set(row.words.split())
+        theirs = set(kept.get(row.id, "").split())
         shared = sorted((w for w in weight if w in theirs), key=lambda w: (-weight[w], w))
-        best.append((round(float(row.score), 3), row.id, tuple(shared)))
+        best.append((round(row.score / UNITS, 3), row.id, tuple(shared)))
     return _matches(db, appeal, best)
+
+
+def _best(appeal: Appeal, weight: dict[str, float], others: Select[Any]) -> Select[Any]:
+    """The open appeals in reach that use a word of `weight`, best first, with their scores (in
+    UNITS: whole numbers, so that equal scores are equal in whatever order they are summed)."""
+    weights = (
+        values(column("word", Text), column("units", Integer), name="weights")
+        .data(sorted((word, round(value * UNITS)) for word, value in weight.items()))
+        .cte()
+    )
+    # Read from one index of appeal (no row); SQLite needs it made once, not read per word.
+    them = (
+        others.add_columns(Appeal.category_id, Appeal.building_code)
+        .cte("them")
+        .prefix_with("MATERIALIZED")
+    )
+    score = (
+        func.sum(weights.c.units)
+        + case((them.c.category_id == appeal.category_id, round(CATEGORY * UNITS)), else_=0)
+        + case((them.c.building_code == appeal.building_code, round(PLACE * UNITS)), else_=0)
+    )
+    return (
+        select(them.c.id, score.label("score"))
+        .select_from(AppealWord)
+        .join(weights, weights.c.word == AppealWord.word)
+        .join(them, them.c.id == _unindexed(AppealWord.appeal_id))
+        .group_by(them.c.id, them.c.category_id, them.c.building_code)
+        .order_by(score.desc(), them.c.id.desc())
+    )
 
 
 def _unindexed(key: ColumnElement[int] | InstrumentedAttribute[int]) -> ColumnElement[int]:
