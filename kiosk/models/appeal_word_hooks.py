@@ -1,6 +1,9 @@
 """What keeps the index of open appeals' words (`appeal_word`) in step with their status: an
 appeal that is resolved or closed leaves it and one that is reopened comes back, in the flush
-that changes its status, whichever session or service changes it."""
+that changes its status, whichever session or service changes it.
+
+A Core or bulk UPDATE of `appeal.status` passes this by (kiosk makes none): the look-up still
+takes only open appeals, so nothing closed is offered, but one reopened that way is missed."""
 
 from __future__ import annotations
 
