@@ -169,3 +169,93 @@ def test_departments_by_their_replies_on_time(db: Session, ledger: Callable[...,
     assert figures.by_department(db, NOVEMBER, ZONE, frozenset({"elsewhere"})) == {}
     only_tax = figures.by_department(db, NOVEMBER, ZONE, None, frozenset({tax.id}))
     assert list(only_tax) == [tax.id]
+
+
+def test_every_breakdown_sums_the_records_it_counts(
+    db: Session, ledger: Callable[..., Appeal]
+) -> None:
+    """Per building, category, source and week, as the dashboard counts them, equals the records
+    counted one by one in Python."""
+    import random
+
+    from sqlalchemy import select
+
+    from kiosk.models import AppealCategory, Source
+    from kiosk.services.figures import slices
+
+    rng = random.Random(17)
+    categories = list(db.scalars(select(AppealCategory.id)))[:3]
+    made = []
+    for _ in range(60):
+        created = datetime(2026, 10, 25, tzinfo=ZONE) + timedelta(hours=rng.randrange(40 * 24))
+        resolved = created + timedelta(hours=rng.randrange(1, 15 * 24))
+        appeal = ledger(
+            created.strftime("%Y-%m-%d %H:%M"),
+            resolved=resolved.strftime("%Y-%m-%d %H:%M") if rng.random() < 0.7 else None,
+            due=(created + timedelta(days=rng.randrange(1, 10))).date(),
+            building=rng.choice(["demo", "other", "third"]),
+        )
+        appeal.category_id = rng.choice(categories)
+        appeal.source = rng.choice([Source.KIOSK, Source.VISIT, Source.PHONE])
+        made.append(appeal)
+    db.commit()
+
+    start, end = NOVEMBER.bounds(ZONE)
+    expected: dict[tuple[int, object], list[int]] = {}
+    weeks: dict[date, list[int]] = {}
+    for a in made:
+        raised = start <= a.created_at < end
+        solved = a.resolved_at is not None and start <= a.resolved_at < end
+        in_time = solved and a.resolved_at.astimezone(ZONE).date() <= a.due_date
+        for part, key in enumerate((a.building_code, a.category_id, str(a.source))):
+            row = expected.setdefault((part, key), [0, 0, 0])
+            row[0] += raised
+            row[1] += solved
+            row[2] += in_time
+        for index, when in ((0, a.created_at if raised else None), (1, a.resolved_at)):
+            if when is not None and (index == 0 or solved):
+                day = when.astimezone(ZONE).date()
+                weeks.setdefault(day - timedelta(days=day.weekday()), [0, 0])[index] += 1
+    found = slices.slices(db, NOVEMBER, ZONE, None)
+    for part in range(3):
+        assert slices.summed(found, part) == {
+            key: tuple(row) for (p, key), row in expected.items() if p == part and any(row)
+        }
+    assert {m: [r, s] for m, r, s in slices.weeks_of(found, NOVEMBER) if r or s} == weeks
+    once = figures.count(db, NOVEMBER, ZONE, None, found.total()).as_dict()
+    alone = figures.count(db, NOVEMBER, ZONE, None).as_dict()
+    assert once.pop("days_to_answer") == pytest.approx(alone.pop("days_to_answer"))
+    assert once == alone
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "UTC", "America/Bogota"])
+def test_on_time_ends_at_midnight_in_the_city_s_zone(
+    db: Session, ledger: Callable[..., Appeal], zone: str
+) -> None:
+    """Solved by the last microsecond of the due day is on time; at midnight after, late: east of
+    Greenwich, at it, and west of it (no summer time in any, as SQLite reads the offset now)."""
+    city = ZoneInfo(zone)
+    due = date(2026, 11, 20)
+    midnight = datetime(2026, 11, 21, tzinfo=city)
+    for resolved in (midnight - timedelta(microseconds=1), midnight, midnight + timedelta(hours=1)):
+        appeal = ledger("2026-11-10 09:00", due=due)
+        appeal.status, appeal.resolved_at = AppealStatus.RESOLVED, resolved.astimezone(UTC)
+    db.commit()
+    found = figures.count(db, NOVEMBER, city, None)
+    assert (found.solved, found.solved_on_time) == (3, 1)
+
+
+def test_the_dashboard_plans_its_queries_for_their_own_values(db: Session) -> None:
+    """On PostgreSQL a dashboard is never counted with a generic plan kept from other values
+    (psycopg prepares a statement after five runs), and the setting ends with its transaction."""
+    from sqlalchemy import text
+
+    from kiosk.models import root_unit
+    from kiosk.services.figures import dashboard
+
+    if db.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL plans")
+    dashboard.build(db, root_unit(db), NOVEMBER, ZONE, "zh_CN")
+    assert db.scalar(text("SHOW plan_cache_mode")) == "force_custom_plan"
+    db.commit()
+    assert db.scalar(text("SHOW plan_cache_mode")) == "auto"

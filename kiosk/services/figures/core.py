@@ -7,14 +7,13 @@ figure can be opened as the list it counts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, String, and_, false, func, or_, select, true, type_coerce
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from kiosk.models import (
@@ -32,7 +31,7 @@ from kiosk.models import (
     Visit,
 )
 from kiosk.services.figures.periods import Period
-from kiosk.services.figures.sql import days_between, local_date
+from kiosk.services.figures.sql import days_between, days_summed, on_or_before
 
 SOLVED = (AppealStatus.RESOLVED, AppealStatus.CLOSED)
 CONTENT = (Rating.SATISFIED, Rating.BASICALLY_SATISFIED)
@@ -107,7 +106,7 @@ def solved_in(start: datetime, end: datetime) -> ColumnElement[bool]:
 
 def on_time(zone: ZoneInfo) -> ColumnElement[bool]:
     """Solved by the due day, in the city's time zone."""
-    condition: ColumnElement[bool] = local_date(Appeal.resolved_at, zone) <= Appeal.due_date
+    condition: ColumnElement[bool] = on_or_before(Appeal.resolved_at, Appeal.due_date, zone)
     return condition
 
 
@@ -119,12 +118,9 @@ def rated_in(start: datetime, end: datetime) -> ColumnElement[bool]:
 CONTENT_RATING = Appeal.rating.in_(CONTENT)
 
 
-Key = tuple[str, int, str]  # building code, category id, source
-
-
 @dataclass
 class Slice:
-    """Appeal counts of one building, category and source over a period."""
+    """Appeal counts of one building, category, source or day (or all of them) over a period."""
 
     raised: int = 0
     raised_solved: int = 0
@@ -132,38 +128,13 @@ class Slice:
     on_time: int = 0
     days: float = 0.0  # days from raised to solved, summed over those solved
 
-
-def slices(
-    db: Session, period: Period, zone: ZoneInfo, buildings: frozenset[str] | None
-) -> dict[Key, Slice]:
-    """The period's appeals in two grouped scans (raised in it; solved in it), from which the
-    totals and every breakdown are summed: a dashboard reads the records once per period."""
-    start, end = period.bounds(zone)
-    here = within(Appeal.building_code, buildings)
-    # The source as its stored text: an Enum column's result processing, row by row, was a
-    # third of a city's year.
-    keys = (Appeal.building_code, Appeal.category_id, type_coerce(Appeal.source, String()))
-    found: dict[Key, Slice] = {}
-    for code, category, source, n, done in db.execute(
-        select(*keys, func.count(), func.count().filter(Appeal.status.in_(SOLVED)))
-        .where(here, raised_in(start, end))
-        .group_by(*keys)
-    ):
-        row = found.setdefault((code, category, str(source)), Slice())
-        row.raised, row.raised_solved = n, done
-    for code, category, source, n, in_time, days in db.execute(
-        select(
-            *keys,
-            func.count(),
-            func.count().filter(on_time(zone)),
-            func.sum(days_between(Appeal.created_at, Appeal.resolved_at)),
-        )
-        .where(here, solved_in(start, end))
-        .group_by(*keys)
-    ):
-        row = found.setdefault((code, category, str(source)), Slice())
-        row.solved, row.on_time, row.days = n, in_time, float(days or 0.0)
-    return found
+    def add(self, other: Slice) -> None:
+        """Count `other` in too."""
+        self.raised += other.raised
+        self.raised_solved += other.raised_solved
+        self.solved += other.solved
+        self.on_time += other.on_time
+        self.days += other.days
 
 
 def count(
@@ -171,14 +142,14 @@ def count(
     period: Period,
     zone: ZoneInfo,
     buildings: frozenset[str] | None,
-    sliced: dict[Key, Slice] | None = None,
+    appeals: Slice | None = None,
 ) -> Figures:
-    """The figures of these buildings (None: the whole city) over `period` (from `sliced`,
-    the period's slices, when the caller has them already)."""
+    """The figures of these buildings (None: the whole city) over `period` (with `appeals`,
+    the period's appeal counts, when the caller has them already)."""
     start, end = period.bounds(zone)
     here = within(Appeal.building_code, buildings)
-    parts = list(sliced.values()) if sliced is not None else [_totals(db, here, start, end, zone)]
-    solved = sum(p.solved for p in parts)
+    total = appeals if appeals is not None else _totals(db, here, start, end, zone)
+    solved = total.solved
     rated = db.execute(
         select(func.count(), func.count().filter(CONTENT_RATING)).where(here, rated_in(start, end))
     ).one()
@@ -202,11 +173,11 @@ def count(
     events, signups = _events(db, start, end, buildings)
     visits, visited = _visits(db, period, buildings)
     return Figures(
-        raised=sum(p.raised for p in parts),
-        raised_solved=sum(p.raised_solved for p in parts),
+        raised=total.raised,
+        raised_solved=total.raised_solved,
         solved=solved,
-        solved_on_time=sum(p.on_time for p in parts),
-        days_to_answer=sum(p.days for p in parts) / solved if solved else None,
+        solved_on_time=total.on_time,
+        days_to_answer=total.days / solved if solved else None,
         rated=rated[0],
         content=rated[1],
         money_paid=Decimal(paid[1] or 0).quantize(Decimal("0.01")),
@@ -244,21 +215,10 @@ def _totals(
         select(
             func.count(),
             func.count().filter(on_time(zone)),
-            func.sum(days_between(Appeal.created_at, Appeal.resolved_at)),
+            days_summed(Appeal.created_at, Appeal.resolved_at),
         ).where(here, solved_in(start, end))
     ).one()
     return Slice(raised[0], raised[1], solved[0], solved[1], float(solved[2] or 0.0))
-
-
-def summed(sliced: dict[Key, Slice], part: int) -> dict[Any, tuple[int, int, int]]:
-    """Raised, solved and solved on time per building (part 0), category (1) or source (2)."""
-    found: dict[Any, list[int]] = {}
-    for key, row in sliced.items():
-        total = found.setdefault(key[part], [0, 0, 0])
-        total[0] += row.raised
-        total[1] += row.solved
-        total[2] += row.on_time
-    return {key: (r[0], r[1], r[2]) for key, r in found.items() if any(r)}
 
 
 def _events(db: Session, start: Any, end: Any, buildings: frozenset[str] | None) -> tuple[int, int]:
@@ -279,65 +239,6 @@ def _events(db: Session, start: Any, end: Any, buildings: frozenset[str] | None)
         .where(held, EventSignup.status == SignupStatus.CONFIRMED)
     )
     return events, signups or 0
-
-
-def by_building(
-    db: Session, period: Period, zone: ZoneInfo, buildings: frozenset[str] | None
-) -> dict[str, tuple[int, int, int]]:
-    """Problems raised, solved and solved on time in the period, per building code (for the
-    breakdown by a unit's children, which sums its buildings)."""
-    return summed(slices(db, period, zone, buildings), 0)
-
-
-def by_category(
-    db: Session, period: Period, zone: ZoneInfo, buildings: frozenset[str] | None
-) -> dict[int, tuple[int, int, int]]:
-    """Problems raised, solved and solved on time in the period, per category id."""
-    return summed(slices(db, period, zone, buildings), 1)
-
-
-def weekly(
-    db: Session, period: Period, zone: ZoneInfo, buildings: frozenset[str] | None
-) -> list[tuple[Any, int, int]]:
-    """Per week of the period (its Monday): problems raised and solved."""
-    start, end = period.bounds(zone)
-    here = within(Appeal.building_code, buildings)
-    raised = _per_day(
-        db, Appeal.created_at, zone, here, Appeal.created_at >= start, Appeal.created_at < end
-    )
-    solved = _per_day(
-        db, Appeal.resolved_at, zone, here, Appeal.status.in_(SOLVED),
-        Appeal.resolved_at >= start, Appeal.resolved_at < end,
-    )  # fmt: skip
-    weeks = period.weeks()
-    rows = {monday: [0, 0] for monday in weeks}
-    for index, days in enumerate((raised, solved)):
-        for day, n in days:
-            monday = day - _weekday(day)
-            if monday in rows:
-                rows[monday][index] += n
-    return [(monday, r[0], r[1]) for monday, r in rows.items()]
-
-
-def _weekday(day: Any) -> Any:
-    from datetime import timedelta
-
-    return timedelta(days=day.weekday())
-
-
-def _per_day(db: Session, column: Any, zone: ZoneInfo, *where: Any) -> Iterable[tuple[Any, int]]:
-    from datetime import date
-
-    day = local_date(column, zone)
-    for value, n in db.execute(select(day, func.count()).where(*where).group_by(day)):
-        yield (value if isinstance(value, date) else date.fromisoformat(str(value))), n
-
-
-def by_source(
-    db: Session, period: Period, zone: ZoneInfo, buildings: frozenset[str] | None
-) -> dict[str, tuple[int, int, int]]:
-    """Problems raised, solved and solved on time in the period, per source (kiosk, visit …)."""
-    return summed(slices(db, period, zone, buildings), 2)
 
 
 @dataclass(frozen=True)
@@ -380,7 +281,7 @@ def by_department(
             select(
                 Assignment.department_id,
                 func.count(),
-                func.count().filter(local_date(Assignment.replied_at, zone) <= Assignment.due_on),
+                func.count().filter(on_or_before(Assignment.replied_at, Assignment.due_on, zone)),
                 func.avg(days_between(Assignment.created_at, Assignment.replied_at)),
             )
             .where(

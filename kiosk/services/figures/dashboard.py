@@ -10,8 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk.models import AppealCategory, Unit, UnitKind
-from kiosk.services.figures import core
+from kiosk.services.figures import core, slices
 from kiosk.services.figures.periods import Period
+from kiosk.services.figures.sql import plan_for_values
 from kiosk.services.units import subtree_units
 
 
@@ -59,20 +60,26 @@ def buildings_under(db: Session, unit: Unit) -> frozenset[str] | None:
 
 def build(db: Session, unit: Unit, period: Period, zone: ZoneInfo, locale: str) -> Dashboard:
     """The dashboard of `unit` over `period`."""
+    plan_for_values(db)
     buildings = buildings_under(db, unit)
-    sliced = core.slices(db, period, zone, buildings)
+    sliced = slices.slices(db, period, zone, buildings)
+    last_year = core.count(db, period.a_year_before(), zone, buildings)
+    # A year's period before is last year: counted once.
+    before = period.before()
     return Dashboard(
         unit=unit,
         period=period,
         buildings=buildings,
-        now=core.count(db, period, zone, buildings, sliced),
-        last_year=core.count(db, period.a_year_before(), zone, buildings),
-        before=core.count(db, period.before(), zone, buildings),
-        children=_children(db, unit, core.summed(sliced, 0), locale),
-        categories=_categories(db, core.summed(sliced, 1), locale),
-        sources=[Row(key, key, *counts) for key, counts in sorted(core.summed(sliced, 2).items())],
+        now=core.count(db, period, zone, buildings, sliced.total()),
+        last_year=last_year,
+        before=last_year
+        if before == period.a_year_before()
+        else core.count(db, before, zone, buildings),
+        children=_children(db, unit, slices.summed(sliced, 0), locale),
+        categories=_categories(db, slices.summed(sliced, 1), locale),
+        sources=[Row(key, key, *n) for key, n in sorted(slices.summed(sliced, 2).items())],
         departments=_departments(db, unit, period, zone, buildings),
-        weeks=[(m.isoformat(), r, s) for m, r, s in core.weekly(db, period, zone, buildings)],
+        weeks=[(m.isoformat(), r, s) for m, r, s in slices.weeks_of(sliced, period)],
     )
 
 
