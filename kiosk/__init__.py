@@ -22,7 +22,7 @@ def create_app(
     config: Mapping[str, Any] | None = None, instance_path: str | os.PathLike[str] | None = None
 ) -> Flask:
     """Build the app: configuration, database, sessions, languages, security, the four faces."""
-    from kiosk import access, db, edge, errors, i18n, metrics, scope, security, web
+    from kiosk import access, caching, db, edge, errors, i18n, metrics, scope, security, web
     from kiosk.config import load_settings
     from kiosk.sessions import DatabaseSessionInterface
 
@@ -45,6 +45,7 @@ def create_app(
         WTF_CSRF_TIME_LIMIT=None,  # the token dies with the session, which has its own idle limit
     )
     db.init_app(app, settings)
+    caching.init_app(app, app.extensions["kiosk.engine"], settings.page_seconds)
     edge.init_app(app)  # a fleet's terminal: its enrolled identity, its outbox; else nothing
     scope.init_app(app.extensions["kiosk.sessionmaker"])  # the reach each request is limited to
     metrics.init_app(app)  # before access control, so refused requests are counted too

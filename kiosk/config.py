@@ -95,6 +95,9 @@ class Settings(BaseModel):
     max_request_bytes: int = Field(default=1024 * 1024, ge=16 * 1024, le=64 * 1024 * 1024)
     cookie_secure: bool = False
     db_busy_timeout_ms: int = Field(default=5000, ge=0, le=60_000)
+    # Seconds a page with nothing personal (the attract screen, the public API's policy search)
+    # is kept by the server; any commit drops it at once (kiosk.caching). 0: never kept.
+    page_seconds: float = Field(default=5.0, ge=0, le=300)
     # PostgreSQL only: connections this process keeps open, and how many more it may open at
     # a peak. Every kiosk of a fleet holds its own, so PostgreSQL's max_connections must cover
     # the whole fleet (docs/deploy.md, "Connections").

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import current_app, jsonify, request
@@ -9,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from kiosk.access import public
 from kiosk.api.views import bp
+from kiosk.caching import kept
 from kiosk.db import get_session
 from kiosk.models import Benefit, PolicyLevel, Window
 from kiosk.services.policies import search
@@ -62,6 +64,12 @@ def list_policies() -> Response | tuple[Response, int]:
         return jsonify(body), 400
     query = request.args.get("q", "")[: search.MAX_QUERY]
     today = today_in(current_app.config["KIOSK"].zone)
+    # The same search for everyone: kept a few seconds, dropped when anything is committed.
+    key = (query, today, page, per_page, *(filters[name] for name in sorted(filters)))
+    return kept(key, lambda: _found(query, today, page, per_page, filters))
+
+
+def _found(query: str, today: date, page: int, per_page: int, filters: dict[str, Any]) -> Response:
     found = search.find(get_session(), query, today=today, page=page, per_page=per_page, **filters)
     return jsonify(
         {

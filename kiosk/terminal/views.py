@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from kiosk.access import public
+from kiosk.caching import kept
 from kiosk.config import LOCALES, Settings
 from kiosk.i18n import current_locale
 from kiosk.services import announcements, appeals, tenants
@@ -197,11 +198,19 @@ def _pair(zh: str, en: str) -> list[Said]:
 
 @bp.get("/welcome")
 @public
-def attract() -> str:
+def attract() -> Response | str:
     """The attract screen for an idle kiosk: the building, what can be done, announcements."""
     # Only the language is read from the session and nothing is written to it, nor its expiry
     # extended: no personal data can show here, and an idle screen keeps no session alive.
     leave_session_untouched()
+    settings = current_app.config["KIOSK"]
+    if settings.edge:  # a terminal's screen shows its link's state as well
+        return _attract()
+    generation = current_app.extensions["kiosk.screen"].generation
+    return kept((current_locale(), generation), _attract)
+
+
+def _attract() -> str:
     ctx = context()
     building = tenants.get_building(ctx.db, ctx.settings.building)
     if building is None:
