@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, Select, Text, case, column, func, select, values
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import Session
 
 from kiosk.db import transaction
 from kiosk.models import (
@@ -68,7 +68,8 @@ def similar(db: Session, appeal: Appeal, limit: int = LIMIT) -> list[Match]:
         return []
     # The open appeals in reach (an ORM statement on Appeal: the session's scope applies).
     candidates = select(Appeal.id).where(Appeal.status.in_(OPEN), Appeal.id != appeal.id)
-    in_reach = _unindexed(AppealWord.appeal_id).in_(candidates)
+    key = _word_key(db)
+    in_reach = key.in_(candidates)
     total = (db.scalar(select(func.count()).select_from(candidates.subquery())) or 0) + 1
     used = db.execute(
         select(AppealWord.word, func.count())
@@ -79,7 +80,7 @@ def similar(db: Session, appeal: Appeal, limit: int = LIMIT) -> list[Match]:
     weight = {word: math.log(1 + total / n) for word, n in used if n}
     if not weight:
         return []
-    rows = db.execute(_best(appeal, weight, candidates).limit(limit)).all()
+    rows = db.execute(_best(appeal, weight, candidates, key).limit(limit)).all()
     kept = dict(
         db.execute(
             select(AppealWords.appeal_id, AppealWords.words).where(
@@ -95,7 +96,9 @@ def similar(db: Session, appeal: Appeal, limit: int = LIMIT) -> list[Match]:
     return _matches(db, appeal, best)
 
 
-def _best(appeal: Appeal, weight: dict[str, float], others: Select[Any]) -> Select[Any]:
+def _best(
+    appeal: Appeal, weight: dict[str, float], others: Select[Any], key: ColumnElement[int]
+) -> Select[Any]:
     """The open appeals in reach that use a word of `weight`, best first, with their scores (in
     UNITS: whole numbers, so that equal scores are equal in whatever order they are summed)."""
     weights = (
@@ -118,17 +121,19 @@ def _best(appeal: Appeal, weight: dict[str, float], others: Select[Any]) -> Sele
         select(them.c.id, score.label("score"))
         .select_from(AppealWord)
         .join(weights, weights.c.word == AppealWord.word)
-        .join(them, them.c.id == _unindexed(AppealWord.appeal_id))
+        .join(them, them.c.id == key)
         .group_by(them.c.id, them.c.category_id, them.c.building_code)
         .order_by(score.desc(), them.c.id.desc())
     )
 
 
-def _unindexed(key: ColumnElement[int] | InstrumentedAttribute[int]) -> ColumnElement[int]:
-    """The appeal id as an expression, not a column: SQLite then reads each word's rows from the
-    index and checks them against the open appeals in reach, rather than looking up every open
-    appeal under every word (many times the work; PostgreSQL plans it either way)."""
-    return key + 0
+def _word_key(db: Session) -> ColumnElement[int]:
+    """The index's appeal id, to match against the open appeals in reach. On SQLite, as an
+    expression rather than the column: SQLite then reads each word's rows and checks them against
+    those appeals, instead of looking up every one of them under every word (many times the
+    work); PostgreSQL, which estimates a column better than an expression, hashes them."""
+    column: ColumnElement[int] = AppealWord.__table__.c.appeal_id
+    return column + 0 if db.get_bind().dialect.name == "sqlite" else column
 
 
 def _matches(
