@@ -68,11 +68,12 @@ def load_keyboard(app: Flask, then_settle: bool = False) -> threading.Thread:
     from kiosk.terminal.keyboard import _keyboard
 
     board = _keyboard(app)
+    after = settle if then_settle else None  # looked up now, not when the index has loaded
 
     def load() -> None:
         board.index()
-        if then_settle:
-            settle()
+        if after is not None:
+            after()
 
     thread = threading.Thread(target=load, name="keyboard-index", daemon=True)
     thread.start()

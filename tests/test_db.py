@@ -53,3 +53,85 @@ def test_a_request_holds_one_connection_at_a_time(
     assert terminal.submit().status_code == 303
     assert terminal.page("/policies").status_code == 200
     assert held == {"now": 0, "most": 1}
+
+
+def _sqlite_only(database_url: str) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's single writer: PostgreSQL's writers lock rows, not the database")
+
+
+def test_a_writer_waits_for_its_turn_in_the_process_not_in_sqlites_busy_handler(
+    app: Flask, database_url: str
+) -> None:
+    """While one thread writes, another thread's write waits on the process's own queue (woken
+    the moment the first ends) and has not yet asked SQLite for the lock, whose busy handler
+    would have it sleep and retry."""
+    import threading
+
+    from sqlalchemy import event
+
+    from kiosk.db import transaction, write_turns
+
+    _sqlite_only(database_url)
+    engine = app.extensions["kiosk.engine"]
+    turns = write_turns(engine)
+    assert turns is not None
+    asked: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        if statement.startswith("BEGIN IMMEDIATE"):
+            asked.append(threading.current_thread().name)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    factory = app.extensions["kiosk.sessionmaker"]
+    first_in, first_may_end, second_done = (threading.Event() for _ in range(3))
+
+    def first() -> None:
+        with factory() as db, transaction(db):
+            db.execute(text("UPDATE unit SET name_en = name_en"))
+            first_in.set()
+            first_may_end.wait(10)
+
+    def second() -> None:
+        with factory() as db, transaction(db):
+            db.execute(text("UPDATE unit SET name_en = name_en"))
+        second_done.set()
+
+    one = threading.Thread(target=first, name="first")
+    two = threading.Thread(target=second, name="second")
+    try:
+        one.start()
+        assert first_in.wait(10)
+        two.start()
+        assert not second_done.wait(0.3)  # it waits for the first writer
+        assert asked == ["first"] and turns.taken  # …in the queue, not in SQLite
+        first_may_end.set()
+        assert second_done.wait(10)
+        assert asked == ["first", "second"]
+    finally:
+        first_may_end.set()
+        one.join(10)
+        two.join(10)
+        event.remove(engine, "before_cursor_execute", seen)
+    assert not turns.taken
+
+
+def test_a_failed_write_gives_its_turn_back(app: Flask, database_url: str) -> None:
+    from kiosk.db import transaction, write_turns
+
+    _sqlite_only(database_url)
+    turns = write_turns(app.extensions["kiosk.engine"])
+    assert turns is not None
+    factory = app.extensions["kiosk.sessionmaker"]
+    with pytest.raises(RuntimeError), factory() as db, transaction(db):
+        db.execute(text("UPDATE unit SET name_en = name_en"))
+        assert turns.taken
+        raise RuntimeError("the write failed")
+    assert not turns.taken
+    with factory() as db:  # a write left open when its session closes
+        db.connection(execution_options={"kiosk_sqlite_immediate": True})
+        assert turns.taken
+    assert not turns.taken
+    with factory() as db, transaction(db):
+        db.execute(text("UPDATE unit SET name_en = name_en"))
+    assert not turns.taken
