@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 import pytest
 from flask import Flask, Response
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from kiosk import caching
@@ -19,6 +18,7 @@ from kiosk.services.announcements import AnnouncementDraft
 from kiosk.services.audit import Actor
 from kiosk.services.policies import catalogue
 from tests.services.test_policies import row
+from tests.support.statements import selects
 from tests.support.terminal import Terminal
 
 
@@ -50,22 +50,6 @@ def test_a_personal_page_is_never_cacheable(
 # ---- Pages the server keeps for a few seconds (kiosk.caching.kept) --------------------------
 
 
-@contextmanager
-def _selects(app: Flask) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def seen(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            statements.append(statement)
-
-    engine = app.extensions["kiosk.engine"]
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
-
-
 def _titles(client: FlaskClient) -> list[str]:
     body = client.get("/api/v1/policies?q=补贴").get_json()
     return sorted(policy["title"] for policy in body["policies"])
@@ -76,7 +60,7 @@ def test_the_policy_search_is_kept_until_something_is_committed(
 ) -> None:
     catalogue.save(db, catalogue.check(row("P-1", title="创业补贴")), staff_id=None)
     assert _titles(client) == ["创业补贴"]
-    with _selects(app) as statements:
+    with selects(app.extensions["kiosk.engine"]) as statements:
         assert _titles(client) == ["创业补贴"]
         assert statements == []  # answered without the database
     catalogue.save(db, catalogue.check(row("P-2", title="稳岗补贴")), staff_id=None)
@@ -113,7 +97,7 @@ def test_the_attract_screen_is_kept_per_language_and_dropped_on_a_commit(
     make_staff: Callable[..., Staff],
 ) -> None:  # fmt: skip
     first = client.get("/welcome").get_data(as_text=True)
-    with _selects(app) as statements:
+    with selects(app.extensions["kiosk.engine"]) as statements:
         again = client.get("/welcome")
         assert statements == [] and again.get_data(as_text=True) == first
         assert again.headers["Cache-Control"] == "no-store"  # kept by the server only

@@ -10,13 +10,13 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from kiosk.models import Appeal, AppealStatus, Role, Staff
 from kiosk.services import appeals
 from kiosk.services.audit import Actor
 from tests.support.pages import csrf_token
+from tests.support.statements import selects
 
 
 @pytest.fixture
@@ -236,18 +236,8 @@ def test_the_status_page_reads_its_appeal_in_few_round_trips(
     by the template (each round trip is a good part of a phone's page)."""
     appeal = make_appeal()
     appeals.reply(db, appeal.id, "已转交市交通运输局协调。", officer)
-    statements: list[str] = []
-
-    def seen(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            statements.append(statement)
-
-    engine = app.extensions["kiosk.engine"]
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with selects(app.extensions["kiosk.engine"]) as statements:
         assert "已转交市交通运输局协调。" in _page(client, appeal)
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
     touched = [re.search(r"\bFROM (\w+)", s)[1] for s in statements]  # type: ignore[index]
     assert touched.count("appeal") == 1, touched
     assert touched.count("appeal_category") == 0, touched  # read with the appeal
