@@ -51,12 +51,12 @@ def _render(
     reopen_form: ReopenForm | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
-    appeal = appeals.get_for_status_page(get_session(), token)
+    appeal, grouped = appeals.get_for_status_page(get_session(), token)
     use_record_locale(appeal.locale)
     settings = current_app.config["KIOSK"]
     can_rate = appeal.status is AppealStatus.RESOLVED
     can_reopen = appeals.can_reopen(settings, appeal)
-    common = common_problems.for_appeal(get_session(), appeal.id)
+    common = common_problems.for_appeal(get_session(), appeal.id) if grouped else None
     html = render_template(
         "public/status.html",
         appeal=appeal,
