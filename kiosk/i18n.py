@@ -7,11 +7,12 @@ the record was submitted in, else the phone's Accept-Language, else the kiosk's 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from babel.support import NullTranslations
 from flask import Flask, Response, current_app, g, has_request_context, request, session
-from flask_babel import Babel, get_locale, get_translations, refresh
+from flask_babel import Babel, format_datetime, get_locale, get_translations, refresh
 
 from kiosk.config import LOCALES
 
@@ -126,6 +127,21 @@ def page_translations() -> NullTranslations:
     return translations
 
 
+# Patterns that read the same in every language: written with strftime, not Babel's formatter
+# (20 µs a call; a ledger page has a hundred of them).
+_NUMERIC = {"yyyy-MM-dd HH:mm": "%Y-%m-%d %H:%M", "yyyy-MM-dd": "%Y-%m-%d"}
+
+
+def datetime_filter(value: datetime | None, format: str | None = None, rebase: bool = True) -> str:
+    """The templates' `datetimeformat`: Flask-Babel's, in the kiosk's time zone, with the
+    numeric patterns above written directly."""
+    pattern = _NUMERIC.get(format or "")
+    if pattern is None or not rebase or not isinstance(value, datetime):
+        return str(format_datetime(value, format, rebase))
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return aware.astimezone(current_app.config["KIOSK"].zone).strftime(pattern)
+
+
 def init_app(app: Flask) -> None:
     """Set up Flask-Babel with the package's translations."""
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
@@ -139,6 +155,7 @@ def init_app(app: Flask) -> None:
         npgettext=lambda c, s, p, n: page_translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
+    app.jinja_env.filters["datetimeformat"] = datetime_filter
     app.after_request(remember_phone_locale)
     app.jinja_env.globals.update(
         current_locale=current_locale, html_lang=html_lang, language_links=language_links

@@ -100,3 +100,29 @@ def test_templates_follow_a_language_changed_during_the_request(app: Flask) -> N
         assert say.render() == "您的诉求"
         use_record_locale("en")
         assert say.render() == "Your appeal"
+
+
+def test_numeric_dates_read_as_babel_writes_them(app: Flask) -> None:
+    """The templates' quick path for numeric patterns gives exactly Flask-Babel's text."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from flask_babel import format_datetime
+
+    from kiosk.i18n import datetime_filter
+
+    moments = [
+        datetime(2026, 12, 31, 15, 59, 59, 999_999, tzinfo=UTC),  # 23:59 in Changsha
+        datetime(2026, 12, 31, 16, 0, tzinfo=UTC),  # midnight in Changsha: the next year
+        datetime(2026, 3, 8, 2, 30),  # naive: read as UTC
+        datetime(2026, 6, 1, 23, 30, tzinfo=timezone(timedelta(hours=-5))),
+    ]
+    with app.test_request_context("/"):
+        for locale in ("zh_CN", "en"):
+            with force_locale(locale):
+                for moment in moments:
+                    for pattern in ("yyyy-MM-dd HH:mm", "yyyy-MM-dd"):
+                        assert datetime_filter(moment, pattern) == format_datetime(
+                            moment, pattern
+                        ), (locale, moment, pattern)
+                    assert datetime_filter(moment, "long") == format_datetime(moment, "long")
+    assert app.jinja_env.filters["datetimeformat"] is datetime_filter
