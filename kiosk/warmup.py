@@ -54,11 +54,13 @@ def read_catalogues(app: Flask) -> None:
                 get_translations()
 
 
-def settle() -> None:
-    """Collect what is garbage now, then move every object left to the collector's permanent
-    generation, which its passes skip (they are never freed: call it only on what lives as
-    long as the process)."""
-    gc.collect()
+def settle(collect: bool = True) -> None:
+    """Collect what is garbage now (unless `collect` is False), then move every object left to
+    the collector's permanent generation, which its passes skip (they are never freed: call it
+    only on what lives as long as the process). Freezing alone is quick; a collection walks the
+    whole heap, tens of milliseconds once the pinyin index is loaded."""
+    if collect:
+        gc.collect()
     gc.freeze()
 
 
@@ -73,7 +75,9 @@ def load_keyboard(app: Flask, then_settle: bool = False) -> threading.Thread:
     def load() -> None:
         board.index()
         if after is not None:
-            after()
+            # Not a collection: it would hold every request up while it walks the heap, and
+            # this thread ends while the screen is already taking taps.
+            after(collect=False)
 
     thread = threading.Thread(target=load, name="keyboard-index", daemon=True)
     thread.start()
