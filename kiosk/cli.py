@@ -146,7 +146,7 @@ def _warm_up(app: Flask) -> None:
     from kiosk.warmup import warm_up
 
     try:
-        warm_up(app, then_settle=True)
+        warm_up(app, server=True)
     except Exception:
         log.exception("warm-up failed; serving without it")
 

@@ -6,8 +6,10 @@ index loaded, modules imported by views. Left to the first tenant's taps, that m
 taps after a start take a second. `warm_up` does it before the server listens: it compiles
 every template, reads every catalogue, then opens the terminal's pages once through the app
 itself and forgets the session those requests made. The pinyin index (read from the instance
-folder, or built there on a kiosk's first start: seconds) loads on a thread of its own, so the
-screen is not held back by it; a lookup before it is ready waits for it.
+folder, or built there on a kiosk's first start: seconds) and the building's own words load on
+a thread of its own while that goes on; a server waits for them (up to KEYBOARD_WAIT) before it
+listens, since loading jieba's dictionary holds every thread up for half a second. A lookup
+before they are ready waits for them.
 
 A server then sets aside what the warm-up left in memory (`settle`): the garbage collector's
 full passes no longer walk the hundreds of thousands of objects that live as long as the
@@ -36,6 +38,9 @@ from kiosk.sessions import COOKIE, _key
 log = logging.getLogger(__name__)
 # The terminal's pages a tenant reaches first.
 PAGES = ("/welcome", "/", "/appeal/", "/policies", "/events")
+# Seconds a server waits for the keyboard's words before listening: loading them takes about
+# one; building the pinyin index on a kiosk's very first start takes longer and goes on after.
+KEYBOARD_WAIT = 15.0
 
 
 def compile_templates(app: Flask) -> int:
@@ -65,18 +70,19 @@ def settle(collect: bool = True) -> None:
 
 
 def load_keyboard(app: Flask, then_settle: bool = False) -> threading.Thread:
-    """Start loading (or building, once) the pinyin index on a thread; the thread. With
-    `then_settle`, the index is set aside once loaded (see `settle`)."""
-    from kiosk.terminal.keyboard import _keyboard
+    """Start loading (or building, once) the pinyin index and the building's own words (its
+    companies' names, cut with jieba) on a thread; the thread. With `then_settle`, they are set
+    aside once loaded (see `settle`)."""
+    from kiosk.terminal.keyboard import EXTENSION, _warm
 
-    board = _keyboard(app)
+    app.extensions[EXTENSION + ".warming"] = True  # the first request need not start it again
     after = settle if then_settle else None  # looked up now, not when the index has loaded
 
     def load() -> None:
-        board.index()
+        _warm(app)
         if after is not None:
-            # Not a collection: it would hold every request up while it walks the heap, and
-            # this thread ends while the screen is already taking taps.
+            # Not a collection: it would hold every request up while it walks the heap, were
+            # this thread to end after the server started taking taps.
             after(collect=False)
 
     thread = threading.Thread(target=load, name="keyboard-index", daemon=True)
@@ -98,15 +104,18 @@ def open_pages(app: Flask) -> None:
             db.execute(delete(WebSession).where(WebSession.id == _key(cookie.value)))
 
 
-def warm_up(app: Flask, then_settle: bool = False) -> float:
-    """Do the first-use work of every page now; the seconds it took. A server passes
-    `then_settle` to set aside what stays in memory afterwards (see `settle`)."""
+def warm_up(app: Flask, server: bool = False) -> float:
+    """Do the first-use work of every page now; the seconds it took. A server (`server`) also
+    waits for the keyboard's words, up to KEYBOARD_WAIT seconds, and sets aside what stays in
+    memory afterwards (see `settle`): loading jieba's dictionary holds every other thread up
+    for half a second, which fell on a tenant's first taps when it was left to a thread."""
     started = time.perf_counter()
-    load_keyboard(app, then_settle)
+    keyboard = load_keyboard(app, then_settle=server)
     count = compile_templates(app)
     read_catalogues(app)
     open_pages(app)
-    if then_settle:
+    if server:
+        keyboard.join(KEYBOARD_WAIT)
         settle()
     took = time.perf_counter() - started
     log.info("warmed up in %.2f s (%d templates)", took, count)

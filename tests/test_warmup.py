@@ -34,11 +34,14 @@ def test_serve_warms_up_before_it_listens(
 
     compiled: list[bool] = []
     settled: list[bool] = []
+    words: list[bool] = []
 
     def fake_serve(app: Flask, **_options: object) -> None:
         assert app.jinja_env.cache is not None
         compiled.append(any("terminal/home.html" in str(key) for key in app.jinja_env.cache))
         settled.append(bool(calls))
+        # The keyboard's words are in before the first tap (loading jieba holds every thread).
+        words.append("demo" in app.extensions["kiosk.keyboard"].lexicons._kept)
 
     calls: list[None] = []
 
@@ -52,6 +55,7 @@ def test_serve_warms_up_before_it_listens(
     assert result.exit_code == 0, result.output
     assert compiled == [True]
     assert settled == [True]  # what the warm-up left in memory was set aside before listening
+    assert words == [True]
 
 
 def test_settle_moves_what_is_alive_out_of_the_collectors_passes() -> None:
