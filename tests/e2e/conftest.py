@@ -13,7 +13,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,8 +22,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
+from kiosk.config import SMS_EVENTS
 from kiosk.keyboard import build
 from tests.support.fake_printer import FakePrinter
+from tests.support.fake_sms import FakeSms
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PORTRAIT = {"width": 1080, "height": 1920}
@@ -191,6 +194,44 @@ def live_kiosk(tmp_path: Path, demo_instance: Path) -> Iterator[LiveKiosk]:
                 process.kill()
                 process.wait()
             log.close()
+
+
+@contextmanager
+def serving_with_sms(
+    tmp_path: Path, demo_instance: Path, before: Callable[[dict[str, str]], None] | None = None
+) -> Iterator[tuple[LiveKiosk, FakeSms]]:
+    """`kiosk serve` on a copy of the demo, its SMS sent to a fake Alibaba Cloud endpoint on
+    loopback; `before(env)` runs first with the server's environment (to add staff, say)."""
+    fake = FakeSms().start()
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    instance = tmp_path / "instance"
+    shutil.copytree(demo_instance, instance)
+    templates = {f"{e}.zh_CN": f"SMS_{n}" for n, e in enumerate(SMS_EVENTS)}
+    with (instance / "kiosk.cfg").open("a") as cfg:
+        cfg.write(f"\nSMS_TEMPLATES = {templates!r}\n")
+    with FakePrinter() as printer:
+        env = _kiosk_env(
+            instance, KIOSK_RECEIPT_PRINTER=printer.url, KIOSK_PUBLIC_URL=url,
+            KIOSK_SMS_PROVIDER="aliyun", KIOSK_SMS_ACCESS_KEY_ID=fake.access_key_id,
+            KIOSK_SMS_ACCESS_KEY_SECRET=fake.secret, KIOSK_SMS_SIGN_NAME="楼宇政务服务驿站",
+            KIOSK_SMS_ENDPOINT=fake.url,
+        )  # fmt: skip
+        if before is not None:
+            before(env)
+        log = (tmp_path / "serve.log").open("wb")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "kiosk.cli", "serve", "--port", str(port)],
+            env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            _wait_until_healthy(url, process)
+            yield LiveKiosk(url, instance, printer, env, process), fake
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+            log.close()
+            fake.stop()
 
 
 @pytest.fixture

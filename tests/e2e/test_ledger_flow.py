@@ -10,7 +10,6 @@ Key pages are shot at 1440×900 and 390×844 (into $SCREENSHOT_DIR when set)."""
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -28,12 +27,9 @@ from kiosk.config import SMS_EVENTS
 from tests.e2e.conftest import (
     STAFF_PASSWORD,
     LiveKiosk,
-    _free_port,
-    _kiosk_env,
-    _wait_until_healthy,
+    serving_with_sms,
     watch_console,
 )
-from tests.support.fake_printer import FakePrinter
 from tests.support.fake_sms import FakeSms
 
 DESK = {"width": 1440, "height": 900}
@@ -58,48 +54,25 @@ BUS = (
 )
 
 
+def _add_officers(env: dict[str, str]) -> None:
+    """`kiosk staff create` for each officer, in one process (a start-up is seconds here)."""
+    calls = [
+        ["staff", "create", username, "--name", name, "--role", "staff", "--unit", unit]
+        for username, (unit, name) in OFFICERS.items()
+    ]
+    subprocess.run(
+        [sys.executable, "-c", CREATE_STAFF, json.dumps(calls)],
+        env={**env, "KIOSK_NEW_STAFF_PASSWORD": STAFF_PASSWORD},
+        check=True, capture_output=True, timeout=90,
+    )  # fmt: skip
+
+
 @pytest.fixture
 def ledger_kiosk(tmp_path: Path, demo_instance: Path) -> Iterator[tuple[LiveKiosk, FakeSms]]:
     """`kiosk serve` on a copy of the demo with an officer of the building, of 市场监管局 and
     of 芙蓉区; its SMS go to a fake Alibaba Cloud endpoint on loopback."""
-    fake = FakeSms().start()
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    instance = tmp_path / "instance"
-    shutil.copytree(demo_instance, instance)
-    templates = {f"{e}.zh_CN": f"SMS_{n}" for n, e in enumerate(SMS_EVENTS)}
-    with (instance / "kiosk.cfg").open("a") as cfg:
-        cfg.write(f"\nSMS_TEMPLATES = {templates!r}\n")
-    with FakePrinter() as printer:
-        env = _kiosk_env(
-            instance, KIOSK_RECEIPT_PRINTER=printer.url, KIOSK_PUBLIC_URL=url,
-            KIOSK_SMS_PROVIDER="aliyun", KIOSK_SMS_ACCESS_KEY_ID=fake.access_key_id,
-            KIOSK_SMS_ACCESS_KEY_SECRET=fake.secret, KIOSK_SMS_SIGN_NAME="楼宇政务服务驿站",
-            KIOSK_SMS_ENDPOINT=fake.url,
-        )  # fmt: skip
-        # `kiosk staff create` for each officer, in one process (a start-up is seconds here)
-        calls = [
-            ["staff", "create", username, "--name", name, "--role", "staff", "--unit", unit]
-            for username, (unit, name) in OFFICERS.items()
-        ]
-        subprocess.run(
-            [sys.executable, "-c", CREATE_STAFF, json.dumps(calls)],
-            env={**env, "KIOSK_NEW_STAFF_PASSWORD": STAFF_PASSWORD},
-            check=True, capture_output=True, timeout=90,
-        )  # fmt: skip
-        log = (tmp_path / "serve.log").open("wb")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "kiosk.cli", "serve", "--port", str(port)],
-            env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        try:
-            _wait_until_healthy(url, process)
-            yield LiveKiosk(url, instance, printer, env, process), fake
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
-            log.close()
-            fake.stop()
+    with serving_with_sms(tmp_path, demo_instance, before=_add_officers) as served:
+        yield served
 
 
 class Shots:

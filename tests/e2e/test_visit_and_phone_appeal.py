@@ -5,9 +5,6 @@ shot at 390×844 and 1440×900 in both languages (into $SCREENSHOT_DIR when set)
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,12 +16,9 @@ from kiosk.config import SMS_EVENTS
 from tests.e2e.conftest import (
     STAFF_PASSWORD,
     LiveKiosk,
-    _free_port,
-    _kiosk_env,
-    _wait_until_healthy,
+    serving_with_sms,
     watch_console,
 )
-from tests.support.fake_printer import FakePrinter
 from tests.support.fake_sms import FakeSms
 
 PHONE = {"width": 390, "height": 844}
@@ -34,34 +28,8 @@ DESKTOP = {"width": 1440, "height": 900}
 @pytest.fixture
 def sms_kiosk(tmp_path: Path, demo_instance: Path) -> Iterator[tuple[LiveKiosk, FakeSms]]:
     """`kiosk serve` on a copy of the demo, its SMS sent to a fake provider on loopback."""
-    fake = FakeSms().start()
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    instance = tmp_path / "instance"
-    shutil.copytree(demo_instance, instance)
-    templates = {f"{e}.zh_CN": f"SMS_{n}" for n, e in enumerate(SMS_EVENTS)}
-    with (instance / "kiosk.cfg").open("a") as cfg:
-        cfg.write(f"\nSMS_TEMPLATES = {templates!r}\n")
-    with FakePrinter() as printer:
-        env = _kiosk_env(
-            instance, KIOSK_RECEIPT_PRINTER=printer.url, KIOSK_PUBLIC_URL=url,
-            KIOSK_SMS_PROVIDER="aliyun", KIOSK_SMS_ACCESS_KEY_ID=fake.access_key_id,
-            KIOSK_SMS_ACCESS_KEY_SECRET=fake.secret, KIOSK_SMS_SIGN_NAME="楼宇政务服务驿站",
-            KIOSK_SMS_ENDPOINT=fake.url,
-        )  # fmt: skip
-        log = (tmp_path / "serve.log").open("wb")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "kiosk.cli", "serve", "--port", str(port)],
-            env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        try:
-            _wait_until_healthy(url, process)
-            yield LiveKiosk(url, instance, printer, env, process), fake
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
-            log.close()
-            fake.stop()
+    with serving_with_sms(tmp_path, demo_instance) as served:
+        yield served
 
 
 def _shot(page: Page, folder: Path, name: str) -> None:
