@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from kiosk.config import SMS_EVENTS
 from kiosk.keyboard import build
@@ -232,6 +232,21 @@ def serving_with_sms(
             process.wait(timeout=10)
             log.close()
             fake.stop()
+
+
+def fill_visit(
+    page: Page, met: str, discussed: str, problems: list[tuple[str, str]], contact: str
+) -> None:
+    """On the visit form (a company chosen): who was met, what was discussed, each problem's
+    category and description, and the problems' contact with a mobile."""
+    expect(page.locator("h1")).to_have_text("登记走访")
+    page.get_by_label("走访对象").fill(met)
+    page.get_by_label("座谈了哪些内容？").fill(discussed)
+    for n, (category, description) in enumerate(problems, start=1):
+        page.locator(f"#problem{n}_category").select_option(category)
+        page.locator(f"#problem{n}_description").fill(description)
+    page.get_by_label("问题联系人").fill(contact)
+    page.get_by_label("联系人手机号").fill("13811112222")
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ from kiosk.config import SMS_EVENTS
 from tests.e2e.conftest import (
     STAFF_PASSWORD,
     LiveKiosk,
+    fill_visit,
     serving_with_sms,
     watch_console,
 )
@@ -137,15 +138,11 @@ def _record_visit(page: Page, url: str, shots: Shots) -> tuple[str, str, str]:
     page.get_by_label("按企业名称或信用代码查找").fill("有限公司")
     page.locator("form[role=search] button[type=submit]").click()
     page.locator("[data-company]").first.click()
-    expect(page.locator("h1")).to_have_text("登记走访")
-    page.get_by_label("走访对象").fill("王芳（行政总监）")
-    page.get_by_label("座谈了哪些内容？").fill("门店扩张的许可办理和应届生招聘补贴。")
-    page.locator("#problem1_category").select_option("market")
-    page.locator("#problem1_description").fill("新开门店想申请食品经营许可，不清楚要准备哪些材料。")
-    page.locator("#problem2_category").select_option("labour")
-    page.locator("#problem2_description").fill("招用应届高校毕业生的社保补贴怎么申请？")
-    page.get_by_label("问题联系人").fill("王芳")
-    page.get_by_label("联系人手机号").fill("13811112222")
+    problems = [
+        ("market", "新开门店想申请食品经营许可，不清楚要准备哪些材料。"),
+        ("labour", "招用应届高校毕业生的社保补贴怎么申请？"),
+    ]
+    fill_visit(page, "王芳（行政总监）", "门店扩张的许可办理和应届生招聘补贴。", problems, "王芳")
     ticks = page.locator(".policy-offer input[type=checkbox]")
     assert ticks.count() > 0, "the visit offers no policy to hand over"
     ticks.first.check()

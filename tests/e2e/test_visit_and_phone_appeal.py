@@ -16,6 +16,7 @@ from kiosk.config import SMS_EVENTS
 from tests.e2e.conftest import (
     STAFF_PASSWORD,
     LiveKiosk,
+    fill_visit,
     serving_with_sms,
     watch_console,
 )
@@ -73,15 +74,11 @@ def test_an_officer_records_a_visit_and_a_tenant_raises_a_problem_by_phone(
     page.locator("form[role=search] button[type=submit]").click()
     _shot(page, shots, "visit-choose-phone-zh")
     page.locator("[data-company]").first.click()
-    expect(page.locator("h1")).to_have_text("登记走访")
-    page.get_by_label("走访对象").fill("李明（总经理）")
-    page.get_by_label("座谈了哪些内容？").fill("企业扩产用地和高校毕业生招聘。")
-    page.locator("#problem1_category").select_option("labour")
-    page.locator("#problem1_description").fill("招聘高校毕业生的补贴怎么申请？")
-    page.locator("#problem2_category").select_option("market")
-    page.locator("#problem2_description").fill("想申请食品经营许可，不清楚流程。")
-    page.get_by_label("问题联系人").fill("李明")
-    page.get_by_label("联系人手机号").fill("13811112222")
+    problems = [
+        ("labour", "招聘高校毕业生的补贴怎么申请？"),
+        ("market", "想申请食品经营许可，不清楚流程。"),
+    ]
+    fill_visit(page, "李明（总经理）", "企业扩产用地和高校毕业生招聘。", problems, "李明")
     ticks = page.locator(".policy-offer input[type=checkbox]")
     told = ticks.count() > 0
     if told:
