@@ -8,11 +8,21 @@ the record was submitted in, else the phone's Accept-Language, else the kiosk's 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 
 from babel.support import NullTranslations
-from flask import Flask, Response, current_app, g, has_request_context, request, session
-from flask_babel import Babel, format_datetime, get_locale, get_translations, refresh
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    g,
+    has_app_context,
+    has_request_context,
+    request,
+    session,
+)
+from flask_babel import Babel, Domain, format_datetime, get_locale, get_translations, refresh
 
 from kiosk.config import LOCALES
 
@@ -80,8 +90,7 @@ def remember_phone_locale(response: Response) -> Response:
     """Keep a phone's explicit language choice in a cookie of its own (no session needed)."""
     if request.blueprint != PHONE_BLUEPRINT:
         return response
-    response.vary.add("Accept-Language")
-    response.vary.add("Cookie")
+    response.vary.update(("Accept-Language", "Cookie"))
     chosen = request.args.get("lang")
     if chosen in LOCALES:
         response.set_cookie(
@@ -96,11 +105,20 @@ def remember_phone_locale(response: Response) -> Response:
 
 
 def current_locale() -> str:
-    """The locale of this request as a string such as "zh_CN" or "en"."""
+    """The locale of this request as a string such as "zh_CN" or "en" (kept beside the locale
+    object it was made from, as the catalogue is: a page asks a few times)."""
     locale = get_locale()
     if locale is None:
         return "zh_CN"
-    return f"{locale.language}_{locale.territory}" if locale.territory else str(locale.language)
+    ctx = g.get("_flask_babel")
+    kept = getattr(ctx, "kiosk_locale_name", None)
+    if kept is not None and kept[0] is locale:
+        name: str = kept[1]
+        return name
+    name = f"{locale.language}_{locale.territory}" if locale.territory else str(locale.language)
+    if ctx is not None:
+        ctx.kiosk_locale_name = (locale, name)
+    return name
 
 
 def html_lang() -> str:
@@ -108,23 +126,43 @@ def html_lang() -> str:
     return "en" if current_locale() == "en" else "zh-Hans"
 
 
-def page_translations() -> NullTranslations:
-    """The catalogue of this request's language, for the templates' `_()`: Flask-Babel's own
-    lookup walks its context, the locale and its name on every call (about 15 µs, a few dozen
-    times a page); this keeps the answer beside the locale it is for, so a locale changed
-    during the request (`use_record_locale`, `force_locale`) is still obeyed."""
-    ctx = g.get("_flask_babel") if has_request_context() else None
-    if ctx is not None:
+class _KeptDomain(Domain):
+    """Flask-Babel's message domain, keeping the request's catalogue beside its locale.
+
+    Flask-Babel looks the catalogue up anew on every `_()`, lazy label and template string: it
+    walks its context, the locale and the locale's name (about 15 µs, a few dozen times a
+    page). This keeps the answer on the request's Babel context beside the very locale object
+    it is for, so a locale changed during the request (`use_record_locale`, `force_locale`,
+    Flask-Babel's `refresh`) makes a new Locale and is still obeyed."""
+
+    def get_translations(self) -> NullTranslations:
+        """The catalogue of the current locale, looked up once per locale per request."""
+        ctx = g.get("_flask_babel") if has_app_context() else None
+        if ctx is not None:
+            kept = getattr(ctx, "kiosk_translations", None)
+            if kept is not None and kept[0] is getattr(ctx, "babel_locale", None):
+                translations: NullTranslations = kept[1]
+                return translations
+        translations = super().get_translations()
+        ctx = g.get("_flask_babel") if has_app_context() else None
         locale = getattr(ctx, "babel_locale", None)
-        kept = getattr(ctx, "kiosk_translations", None)
-        if kept is not None and locale is not None and kept[0] is locale:
-            translations: NullTranslations = kept[1]
-            return translations
-    translations = get_translations()
-    ctx = g.get("_flask_babel") if has_request_context() else None
-    if ctx is not None and getattr(ctx, "babel_locale", None) is not None:
-        ctx.kiosk_translations = (ctx.babel_locale, translations)
-    return translations
+        if ctx is not None and locale is not None:
+            ctx.kiosk_translations = (locale, translations)
+        return translations
+
+
+class _Babel(Babel):
+    """Flask-Babel with the domain above as every request's default."""
+
+    @cached_property
+    def domain_instance(self) -> Domain:
+        """The default message domain, keeping each request's catalogue."""
+        return _KeptDomain(domain=self.domain)
+
+
+def page_translations() -> NullTranslations:
+    """The catalogue of this request's language (the templates' `_()`)."""
+    return get_translations()  # type: ignore[no-any-return]
 
 
 # Patterns that read the same in every language: written with strftime, not Babel's formatter
@@ -147,7 +185,7 @@ def init_app(app: Flask) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
     app.config["BABEL_DEFAULT_LOCALE"] = app.config["KIOSK"].default_locale
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["KIOSK"].timezone
-    Babel(app, locale_selector=select_locale)
+    _Babel(app, locale_selector=select_locale)
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda s: page_translations().ugettext(s),
         ngettext=lambda s, p, n: page_translations().ungettext(s, p, n),

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
@@ -100,6 +101,57 @@ def test_templates_follow_a_language_changed_during_the_request(app: Flask) -> N
         assert say.render() == "您的诉求"
         use_record_locale("en")
         assert say.render() == "Your appeal"
+
+
+def test_lazy_labels_and_python_strings_follow_a_language_changed_during_the_request(
+    app: Flask,
+) -> None:
+    """Form labels (lazy) and `_()` in Python share the request's kept catalogue: they must
+    still follow a forced language and a record's language."""
+    from flask_babel import gettext, lazy_gettext
+
+    from kiosk.i18n import current_locale
+
+    label = lazy_gettext("Your appeal")
+    with app.test_request_context("/status/x"):
+        assert (str(label), gettext("Your appeal")) == ("您的诉求", "您的诉求")
+        assert current_locale() == "zh_CN"
+        with force_locale("en"):
+            assert (str(label), gettext("Your appeal")) == ("Your appeal", "Your appeal")
+            assert current_locale() == "en"
+        assert (str(label), current_locale()) == ("您的诉求", "zh_CN")
+        use_record_locale("en")
+        assert (str(label), gettext("Your appeal")) == ("Your appeal", "Your appeal")
+        assert current_locale() == "en"
+
+
+def test_the_catalogue_is_looked_up_once_per_language_per_request(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Flask-Babel's own lookup (its context, the locale, the locale's name) ran for every
+    string of a page; it now runs once per language a request speaks."""
+    from flask_babel import Domain, gettext, lazy_gettext
+
+    lookups: list[str] = []
+    own = Domain.get_translations
+
+    def counted(self: Domain) -> object:
+        lookups.append("lookup")
+        return own(self)
+
+    monkeypatch.setattr(Domain, "get_translations", counted)
+    page = app.jinja_env.from_string("{% for _n in range(20) %}{{ _('Your appeal') }}{% endfor %}")
+    label = lazy_gettext("Your appeal")
+    with app.test_request_context("/status/x"):
+        page.render()
+        for _n in range(20):
+            str(label)
+            gettext("Your appeal")
+        assert len(lookups) == 1
+        with force_locale("en"):
+            page.render()
+            str(label)
+        assert len(lookups) == 2
 
 
 def test_numeric_dates_read_as_babel_writes_them(app: Flask) -> None:
