@@ -9,6 +9,8 @@ from typing import Any
 
 from flask import Flask
 
+from kiosk.templating import KioskEnvironment
+
 __version__ = "0.1.0"
 
 
@@ -16,6 +18,12 @@ def _asset_dir(name: str) -> Path:
     """templates/ and static/ sit beside kiosk/ in a checkout and inside it when installed."""
     packaged = Path(__file__).parent / name
     return packaged if packaged.is_dir() else Path(__file__).parent.parent / name
+
+
+class _Kiosk(Flask):
+    """Flask, with the templates' environment of `kiosk.templating`."""
+
+    jinja_environment = KioskEnvironment
 
 
 def create_app(
@@ -27,7 +35,7 @@ def create_app(
     from kiosk.sessions import DatabaseSessionInterface
 
     path = instance_path or os.environ.get("KIOSK_INSTANCE_PATH") or None
-    app = Flask(
+    app = _Kiosk(
         __name__,
         instance_path=str(Path(path).resolve()) if path else None,
         template_folder=str(_asset_dir("templates")),
