@@ -1,4 +1,5 @@
-"""The fake network printer itself: status answers, and print bytes kept apart from them."""
+"""The fake network printer itself: status answers, print bytes kept apart from them, and
+its paper speed."""
 
 from __future__ import annotations
 
@@ -6,7 +7,10 @@ import socket
 import time
 from collections.abc import Callable
 
+import pytest
+
 from tests.support.fake_printer import FakePrinter
+from tests.support.paper_length import paper_mm
 
 Start = Callable[..., FakePrinter]
 
@@ -66,3 +70,35 @@ def test_mute_reads_but_never_answers(fake_printer: Start) -> None:
         sock.sendall(b"\x1b@x\n")
     assert answer == b""
     assert fake.wait_for_jobs(1) == [b"\x1b@x\n"]
+
+
+def test_at_a_paper_speed_a_slip_is_confirmed_once_its_paper_has_moved(
+    fake_printer: Start,
+) -> None:
+    # 10 lines, an 80-row image, ESC d 6 and a cut: a line is 1/6 inch (203 / 6 dots) and
+    # there are 8 dots a mm, so 16 lines and 80 rows are 77.7 mm
+    lines = b"\x1b@" + b"line\n" * 10
+    image = b"\x1dv0\x00\x01\x00\x50\x00" + b"\xff" * 80
+    rest = image + b"\x1bd\x06\x1dV\x00"
+    line = 203 / 6 / 8  # mm
+    assert paper_mm(lines) == pytest.approx(10 * line)
+    assert paper_mm(lines + rest) == pytest.approx(16 * line + 80 / 8)
+    fake = fake_printer(paper_mm_per_second=400)
+    first, second = b"\x1d(H\x06\x0000" + b"0001", b"\x1d(H\x06\x0000" + b"0002"
+    with socket.create_connection((fake.host, fake.port), timeout=5) as sock:
+        started = time.monotonic()
+        sock.sendall(lines + first + rest + second)
+        answers: list[tuple[bytes, float]] = []
+        for _ in range(2):
+            answer = b""
+            while len(answer) < 7:
+                answer += sock.recv(7 - len(answer))
+            answers.append((answer, time.monotonic() - started))
+    # lower bounds only: a loaded machine may answer later, never sooner than the paper
+    assert answers[0][0] == b"\x37\x22" + b"0001\x00"
+    assert answers[0][1] >= paper_mm(lines) / 400
+    assert answers[1][0] == b"\x37\x22" + b"0002\x00"
+    assert answers[1][1] >= paper_mm(lines + rest) / 400  # seconds: 0.19
+    (slip,) = fake.out()
+    assert slip.cut
+    assert slip.data == lines + rest

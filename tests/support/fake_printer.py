@@ -34,8 +34,14 @@ from the print bytes, so `jobs` decodes as before. A connection that sent no pri
 status check, or a job refused because of the state) is in `history` but not in `jobs`.
 
 Printing, as a real printer does it: one engine takes the commands of every connection in
-the order they arrived and "prints" each at `speed` bytes per second (None: at once). The
-confirmation requests are answered by the engine, so only once everything before them was
+the order they arrived and "prints" each at `speed` bytes per second (None: at once). With
+`paper_mm_per_second` (None, the default: at once) it also takes as long as a thermal printer
+moving its paper at that speed: the paper a job moves is measured as in
+tests/support/paper_length.py (lines at the line spacing, ESC d, raster rows and native QR
+codes at 8 dots/mm, the feed before the cut), and the time is spent before a confirmation
+request, before a cut and before the next connection's command, for the paper since the
+last such point (nobody can see the paper move in between). Both may be set; they add up.
+The confirmation requests are answered by the engine, so only once everything before them was
 printed: GS ( H fn 48 (answer 37 22 d1 d2 d3 d4 00) and GS r 1 (one status byte). A
 `model="basic"` printer ignores both, like printers without them. They are not print bytes:
 they are kept in `Connection.confirms`. Each cut puts a `Slip` in `slips` with the wall-clock
@@ -64,6 +70,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Literal, Self
+
+from tests.support.paper_length import paper_mm
 
 __all__ = ["ANSWERS", "Connection", "FakePrinter", "Mode", "Model", "Slip", "State"]
 
@@ -122,6 +130,7 @@ class FakePrinter:
         read_delay: float = 0.0,
         model: Model = "confirming",
         speed: float | None = None,
+        paper_mm_per_second: float | None = None,
         reset_after: int | None = None,
         resets: int | None = None,
     ) -> None:
@@ -132,6 +141,7 @@ class FakePrinter:
         self.read_delay = read_delay
         self.model: Model = model
         self.speed = speed  # bytes per second, None: at once
+        self.paper_mm_per_second = paper_mm_per_second  # paper speed, None: at once
         self.reset_after = reset_after
         self.resets = resets
         # called by the printing engine the moment a cut is made, before anything after it
@@ -148,6 +158,7 @@ class FakePrinter:
         self._page: dict[int, bytearray] = {}  # printed bytes not cut yet, per connection
         self._records: dict[int, Connection] = {}  # open connections' records
         self._busy: int | None = None  # the connection whose command the engine is printing
+        self._paper: dict[int, _Paper] = {}  # the engine's: what each connection printed
         self._power = 0  # power cycles so far: a command being printed across one is lost
         self._threads: list[threading.Thread] = []
         self._held: list[socket.socket] = []  # accepted but never read (silent, stalled)
@@ -336,10 +347,27 @@ class FakePrinter:
             number, sock, command = item
             if self.speed:
                 self._print_time(len(command) / self.speed)
+            if self.paper_mm_per_second:
+                self._print_time(self._paper_due(number, command) / self.paper_mm_per_second)
             if power == self._power:  # not switched off half-way through
                 self._execute(number, sock, command)
             with self._changed:
                 self._busy = None
+
+    def _paper_due(self, number: int, command: bytes) -> float:
+        """Millimetres of paper to move before `command` of connection `number` takes effect."""
+        confirm = _is_confirm(command)
+        if not confirm:
+            self._paper.setdefault(number, _Paper()).take(command)
+        due = 0.0
+        for other, paper in list(self._paper.items()):
+            if other != number or confirm or command.startswith(b"\x1dV"):
+                due += paper.settle()
+                with self._changed:
+                    ended = other in self._done and all(n != other for n, _, _ in self._queue)
+                if other != number and ended:
+                    del self._paper[other]  # it ended and all it printed is out
+        return due
 
     def _print_time(self, seconds: float) -> None:
         end = time.monotonic() + seconds
@@ -349,7 +377,7 @@ class FakePrinter:
             time.sleep(min(left, _POLL))
 
     def _execute(self, number: int, sock: socket.socket, command: bytes) -> None:
-        if command.startswith(b"\x1d(H") or command == b"\x1dr\x01":
+        if _is_confirm(command):
             if self.model == "confirming":
                 if command.startswith(b"\x1d(H"):
                     answer = b"\x37\x22" + command[7:11] + b"\x00"
@@ -378,6 +406,30 @@ class FakePrinter:
         page = self._page.pop(number, None)
         if page:
             self.slips.append(Slip(number, bytes(page), time.time(), cut=False))
+
+
+class _Paper:
+    """What one connection printed, and how much of its paper has been moved (in mm)."""
+
+    def __init__(self) -> None:
+        self.printed = bytearray()
+        self.moved = 0.0  # mm
+        self.new = False  # printed something since the last `settle()`
+
+    def take(self, command: bytes) -> None:
+        """The engine printed `command`."""
+        self.printed += command
+        self.new = True
+
+    def settle(self) -> float:
+        """Millimetres printed but not yet moved; from now on they count as moved."""
+        if not self.new:
+            return 0.0
+        # the whole connection is measured again, so the printer's modes (Chinese mode, the
+        # QR code's settings) carry over from one part to the next; slips are a few KB
+        length = paper_mm(bytes(self.printed))
+        due, self.moved, self.new = max(length - self.moved, 0.0), length, False
+        return due
 
 
 class _Reader:
@@ -461,12 +513,17 @@ class _Reader:
             self.buffer = b""
 
     def _queue(self, command: bytes) -> None:
-        if command.startswith(b"\x1d(H") or command == b"\x1dr\x01":
+        if _is_confirm(command):
             self.record.confirms.append(command)
         else:
             self.printable += command
         with self.printer._changed:
             self.printer._queue.append((self.record.number, self.conn, command))
+
+
+def _is_confirm(command: bytes) -> bool:
+    """Whether `command` is a confirmation request (GS ( H or GS r 1), not print data."""
+    return command.startswith(b"\x1d(H") or command == b"\x1dr\x01"
 
 
 def _command_length(data: bytes, at: int) -> int | None:
