@@ -82,7 +82,13 @@ class WriteTurns:
     def begin(self, connection: Any) -> None:
         """BEGIN, or BEGIN IMMEDIATE for a write transaction once it is this one's turn."""
         if not connection.get_execution_options().get(_IMMEDIATE, False):
-            connection.exec_driver_sql("BEGIN")
+            # Straight to the driver: a read's BEGIN through SQLAlchemy's statement machinery
+            # cost 40 µs, on every request. Should it fail, SQLAlchemy tries again and raises
+            # its own error, which callers catch.
+            try:
+                connection.connection.driver_connection.execute("BEGIN")
+            except sqlite3.Error:
+                connection.exec_driver_sql("BEGIN")
             return
         # A write transaction takes the write lock up front: with a deferred BEGIN, a reader
         # that later writes fails at once with SQLITE_BUSY instead of waiting out the timeout.
@@ -139,6 +145,8 @@ def make_engine(settings: Settings) -> Engine:
                 "check_same_thread": False,
                 "timeout": settings.db_busy_timeout_ms / 1000,
             },
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
         )
         event.listen(engine, "connect", _sqlite_pragmas(settings.db_busy_timeout_ms))
         WriteTurns(settings.db_busy_timeout_ms / 1000).listen(engine)

@@ -135,3 +135,54 @@ def test_a_failed_write_gives_its_turn_back(app: Flask, database_url: str) -> No
     with factory() as db, transaction(db):
         db.execute(text("UPDATE unit SET name_en = name_en"))
     assert not turns.taken
+
+
+def test_a_read_whose_begin_fails_raises_sqlalchemys_error(app: Flask, database_url: str) -> None:
+    """A read's BEGIN goes straight to the driver; when it fails, callers still get the
+    error they catch (SQLAlchemy's), not the driver's."""
+    from sqlalchemy.exc import OperationalError
+
+    _sqlite_only(database_url)
+    engine = app.extensions["kiosk.engine"]
+    with engine.connect() as connection:
+        raw = connection.connection.driver_connection
+        raw.execute("BEGIN")  # so the next BEGIN fails: a transaction is open already
+        with pytest.raises(OperationalError, match="within a transaction"):
+            connection.execute(text("SELECT 1"))
+    with engine.connect() as connection:  # and the pool's connections still work
+        assert connection.execute(text("SELECT 1")).scalar() == 1
+
+
+def test_a_servers_threads_at_once_open_no_connection_per_request(app: Flask) -> None:
+    """`kiosk serve`'s 8 request threads, all busy at once, again and again: each connection is
+    opened once and kept. With fewer kept than threads, the extra ones were opened and closed
+    on every request (and a new SQLite connection reads the whole schema again)."""
+    import threading
+
+    from sqlalchemy import event
+
+    engine = app.extensions["kiosk.engine"]
+    engine.dispose()
+    opened: list[object] = []
+    threads = 8
+    together = threading.Barrier(threads)
+
+    def request() -> None:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+            together.wait(10)
+
+    def note(dbapi_connection: object, _record: object) -> None:
+        opened.append(dbapi_connection)
+
+    event.listen(engine, "connect", note)
+    try:
+        for _round in range(3):
+            workers = [threading.Thread(target=request) for _ in range(threads)]
+            for worker in workers:
+                worker.start()
+            for worker in workers:
+                worker.join(10)
+    finally:
+        event.remove(engine, "connect", note)
+    assert len(opened) == threads
