@@ -98,10 +98,12 @@ class Settings(BaseModel):
     # Seconds a page with nothing personal (the attract screen, the public API's policy search)
     # is kept by the server; any commit drops it at once (kiosk.caching). 0: never kept.
     page_seconds: float = Field(default=5.0, ge=0, le=300)
-    # PostgreSQL only: connections this process keeps open, and how many more it may open at
-    # a peak. Every kiosk of a fleet holds its own, so PostgreSQL's max_connections must cover
-    # the whole fleet (docs/deploy.md, "Connections").
-    db_pool_size: int = Field(default=5, ge=1, le=100)
+    # Connections this process keeps open, and how many more it may open at a peak (and close
+    # again). `kiosk serve`'s 8 request threads and its background workers each use one at a
+    # time, so 10 kept open means none is opened per request (a new SQLite connection reads the
+    # whole schema again). Every kiosk of a fleet holds its own, so PostgreSQL's
+    # max_connections must cover the whole fleet (docs/deploy.md, "Connections").
+    db_pool_size: int = Field(default=10, ge=1, le=100)
     db_max_overflow: int = Field(default=10, ge=0, le=100)
     staff_page_size: int = Field(default=50, ge=10, le=500)
     home_figures_seconds: int = Field(default=60, ge=0, le=24 * 3600)
