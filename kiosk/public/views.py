@@ -51,16 +51,16 @@ def _render(
     reopen_form: ReopenForm | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
-    appeal, grouped = appeals.get_for_status_page(get_session(), token)
+    appeal = appeals.get_for_status_page(get_session(), token)
     use_record_locale(appeal.locale)
     settings = current_app.config["KIOSK"]
     can_rate = appeal.status is AppealStatus.RESOLVED
     can_reopen = appeals.can_reopen(settings, appeal)
-    common = common_problems.for_appeal(get_session(), appeal.id) if grouped else None
+    common = common_problems.for_appeal(get_session(), appeal.id) if appeal.grouped else None
     html = render_template(
         "public/status.html",
         appeal=appeal,
-        events=appeals.public_events(appeal),
+        events=appeal.events,
         status_label=STATUS[appeal.status],
         event_labels=EVENT,
         rating_labels=RATING,

@@ -242,3 +242,24 @@ def test_the_status_page_reads_its_appeal_in_one_round_trip(
         page = _page(client, appeal)
     assert "已转交市交通运输局协调。" in page and "市交通运输局已受理。" in page  # every event
     assert len(statements) == 1, statements
+
+
+def test_a_status_page_shows_only_public_entries_and_stands_without_any(
+    client: FlaskClient, db: Session, make_appeal: Callable[..., Appeal], officer: Actor
+) -> None:
+    """The page reads its timeline as rows joined on public entries: an internal note never
+    shows, and an appeal with no public entry at all still has its page (an empty timeline)."""
+    from sqlalchemy import update
+
+    from kiosk.models import AppealEvent
+
+    appeal = make_appeal()
+    appeals.add_note(db, appeal.id, "内部备注：不要告诉企业", officer)
+    appeals.reply(db, appeal.id, "已转交市交通运输局协调。", officer)
+    page = _page(client, appeal)
+    assert "已转交市交通运输局协调。" in page and "内部备注" not in page
+    db.execute(update(AppealEvent).where(AppealEvent.appeal_id == appeal.id).values(public=False))
+    db.commit()
+    page = _page(client, appeal)
+    assert appeal.reference in page and "已转交" not in page
+    assert page.count('class="timeline__item') == 0

@@ -38,7 +38,6 @@ from kiosk.services.appeals.queries import (
     get_by_reference,
     get_by_token,
     get_for_status_page,
-    public_events,
 )
 from kiosk.services.appeals.submit import (
     AppealDraft,
@@ -77,7 +76,6 @@ __all__ = [
     "get_by_reference",
     "get_by_token",
     "get_for_status_page",
-    "public_events",
     "rate",
     "reopen",
     "reopen_until",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
@@ -165,7 +165,18 @@ def _reopen(settings: Settings, appeal: Appeal) -> None:
 # ---- tenant actions (through the tracking link) ---------------------------------------------
 
 
-def reopen_until(settings: Settings, appeal: Appeal) -> datetime | None:
+class Rated(Protocol):
+    """What the reopen window is worked out from: an appeal, or its status page."""
+
+    @property
+    def status(self) -> AppealStatus: ...
+    @property
+    def rating(self) -> Rating | None: ...
+    @property
+    def rated_at(self) -> datetime | None: ...
+
+
+def reopen_until(settings: Settings, appeal: Rated) -> datetime | None:
     """When the window to reopen after a 不满意 rating ends (None: the appeal has no such window).
 
     A 不满意 keeps the way open for `reopen_after_dissatisfied_days` after the rating, so a
@@ -177,7 +188,7 @@ def reopen_until(settings: Settings, appeal: Appeal) -> datetime | None:
     return appeal.rated_at + timedelta(days=settings.reopen_after_dissatisfied_days)
 
 
-def can_reopen(settings: Settings, appeal: Appeal) -> bool:
+def can_reopen(settings: Settings, appeal: Rated) -> bool:
     """Whether the tenant may say "it is not resolved" now: resolved, or 不满意 and in time."""
     if appeal.status is AppealStatus.RESOLVED:
         return True

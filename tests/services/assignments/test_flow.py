@@ -44,8 +44,8 @@ def _public(db: Session, appeal: Appeal) -> list[tuple[str, str]]:
     """What the tenant's phone page shows: (kind, body) of the public timeline."""
     db.rollback()  # a fresh look, as a new request would have
     db.expire_all()
-    found = appeals.get_by_token(db, appeal.token)
-    return [(e.kind.value, e.body) for e in appeals.public_events(found)]
+    page = appeals.get_for_status_page(db, appeal.token)
+    return [(e.kind.value, e.body) for e in page.events]
 
 
 def test_the_whole_flow_reaches_the_tenant_only_when_published(
