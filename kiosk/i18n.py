@@ -161,7 +161,13 @@ class _Babel(Babel):
 
 
 def page_translations() -> NullTranslations:
-    """The catalogue of this request's language (the templates' `_()`)."""
+    """The catalogue of this request's language (the templates' `_()`): the kept one when it
+    is still for the request's locale, without Flask-Babel's walk to its domain."""
+    ctx = g.get("_flask_babel") if has_app_context() else None
+    kept = getattr(ctx, "kiosk_translations", None)
+    if kept is not None and kept[0] is getattr(ctx, "babel_locale", None):
+        translations: NullTranslations = kept[1]
+        return translations
     return get_translations()  # type: ignore[no-any-return]
 
 
