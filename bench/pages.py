@@ -77,6 +77,8 @@ class Figures:
     p50: float
     p99: float
     errors: int = 0
+    requests: int = 0
+    cpu_ms: float = float("nan")  # the server's CPU time per request (user + system)
 
 
 def free_port() -> int:
@@ -118,14 +120,16 @@ def kiosk(*args: str) -> list[str]:
 
 
 @contextmanager
-def running(command: list[str], port: int, env: dict[str, str] | None = None) -> Iterator[None]:
+def running(
+    command: list[str], port: int, env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
     """Run a server until the block ends; it is ready when the block starts."""
     process = subprocess.Popen(
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT
     )
     try:
         wait_for(port)
-        yield
+        yield process
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -148,12 +152,14 @@ def wrk(url: str, seconds: float, connections: int) -> Figures:
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    done = re.search(r"(\d+) requests in", out)
     errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     return Figures(
         rps=float(rps.group(1)) if rps else 0.0,
         p50=ms("50"),
         p99=ms("99"),
         errors=int(errors.group(1)) if errors else 0,
+        requests=int(done.group(1)) if done else 0,
     )
 
 
@@ -193,6 +199,7 @@ def python_load(url: str, seconds: float, connections: int) -> Figures:
         p50=statistics.median(latencies),
         p99=latencies[int(len(latencies) * 0.99) - 1],
         errors=errors[0],
+        requests=len(latencies),
     )
 
 
@@ -201,6 +208,26 @@ def load(url: str, seconds: float, connections: int) -> Figures:
     if shutil.which("wrk"):
         return wrk(url, seconds, connections)
     return python_load(url, seconds, connections)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds a process has used so far (Linux's /proc; NaN elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measured(pid: int, url: str, seconds: float, connections: int) -> Figures:
+    """`load`, with the CPU the server spent per request: unlike req/s, it hardly depends on
+    what else the machine is doing, so it compares two servers even on a busy machine."""
+    before = cpu_seconds(pid)
+    figures = load(url, seconds, connections)
+    spent = cpu_seconds(pid) - before
+    if figures.requests:
+        figures.cpu_ms = spent * 1000 / figures.requests
+    return figures
 
 
 def prepare(database_url: str, instance: Path) -> str:
@@ -241,7 +268,10 @@ def throughput(args: argparse.Namespace, env: dict[str, str], token: str) -> Non
     kiosk_port, bare_port = free_port(), free_port()
     bare = [sys.executable, "-c", BARE_APP, str(bare_port), str(WAITRESS_THREADS), str(1 << 20)]
     results: dict[str, tuple[list[Figures], list[Figures]]] = {}
-    with running(serve_command(env, kiosk_port), kiosk_port, env), running(bare, bare_port):
+    with (
+        running(serve_command(env, kiosk_port), kiosk_port, env) as server,
+        running(bare, bare_port) as baseline,
+    ):
         for path in pages(token).values():  # warm both before timing
             load(f"http://127.0.0.1:{kiosk_port}{path}", 1, args.connections)
         load(f"http://127.0.0.1:{bare_port}/", 1, args.connections)
@@ -249,13 +279,26 @@ def throughput(args: argparse.Namespace, env: dict[str, str], token: str) -> Non
             for name, path in pages(token).items():
                 mine, theirs = results.setdefault(name, ([], []))
                 mine.append(
-                    load(f"http://127.0.0.1:{kiosk_port}{path}", args.seconds, args.connections)
+                    measured(
+                        server.pid,
+                        f"http://127.0.0.1:{kiosk_port}{path}",
+                        args.seconds,
+                        args.connections,
+                    )
                 )
                 theirs.append(
-                    load(f"http://127.0.0.1:{bare_port}{path}", args.seconds, args.connections)
+                    measured(
+                        baseline.pid,
+                        f"http://127.0.0.1:{bare_port}{path}",
+                        args.seconds,
+                        args.connections,
+                    )
                 )
-    print("| page | kiosk req/s | kiosk p50 | kiosk p99 | bare req/s | bare p99 | ratio |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+    print(
+        "| page | kiosk req/s | kiosk p50 | kiosk p99 | bare req/s | bare p99 | ratio "
+        "| kiosk CPU/req | bare CPU/req | CPU ratio |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for name, (mine, theirs) in results.items():
         ratios = [m.rps / t.rps for m, t in zip(mine, theirs, strict=True) if t.rps]
         errors = sum(m.errors for m in mine)
@@ -263,13 +306,16 @@ def throughput(args: argparse.Namespace, env: dict[str, str], token: str) -> Non
             f"| {name} | {med(mine, 'rps'):,.0f} | {med(mine, 'p50'):.1f} ms "
             f"| {med(mine, 'p99'):.1f} ms | {med(theirs, 'rps'):,.0f} "
             f"| {med(theirs, 'p99'):.1f} ms "
-            f"| {statistics.median(ratios):.2f}× |" + (f" ({errors} errors)" if errors else "")
+            f"| {statistics.median(ratios):.2f}× | {med(mine, 'cpu_ms'):.2f} ms "
+            f"| {med(theirs, 'cpu_ms'):.2f} ms "
+            f"| {med(theirs, 'cpu_ms') / med(mine, 'cpu_ms'):.2f}× |"
+            + (f" ({errors} errors)" if errors else "")
         )
 
 
 def med(runs: list[Figures], attribute: str) -> float:
     """The median of one figure over rounds."""
-    return statistics.median(getattr(run, attribute) for run in runs)
+    return float(statistics.median(getattr(run, attribute) for run in runs))
 
 
 def taps(args: argparse.Namespace, env: dict[str, str]) -> None:
