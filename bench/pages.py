@@ -240,7 +240,11 @@ def prepare(database_url: str, instance: Path) -> str:
     engine = create_engine(make_url(database_url))
     with engine.connect() as connection:
         token = connection.scalar(
-            select(Appeal.token).where(Appeal.status == AppealStatus.CLOSED).limit(1)
+            # the first closed appeal: the same one on both databases, so the same page
+            select(Appeal.token)
+            .where(Appeal.status == AppealStatus.CLOSED)
+            .order_by(Appeal.id)
+            .limit(1)
         )
     engine.dispose()
     assert token, "the demo has no closed appeal"
