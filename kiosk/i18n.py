@@ -126,6 +126,16 @@ def html_lang() -> str:
     return "en" if current_locale() == "en" else "zh-Hans"
 
 
+def _kept_translations() -> NullTranslations | None:
+    """The catalogue kept on the request's Babel context, if it is for the current locale."""
+    ctx = g.get("_flask_babel") if has_app_context() else None
+    kept = getattr(ctx, "kiosk_translations", None)
+    if kept is not None and kept[0] is getattr(ctx, "babel_locale", None):
+        translations: NullTranslations = kept[1]
+        return translations
+    return None
+
+
 class _KeptDomain(Domain):
     """Flask-Babel's message domain, keeping the request's catalogue beside its locale.
 
@@ -137,13 +147,10 @@ class _KeptDomain(Domain):
 
     def get_translations(self) -> NullTranslations:
         """The catalogue of the current locale, looked up once per locale per request."""
-        ctx = g.get("_flask_babel") if has_app_context() else None
-        if ctx is not None:
-            kept = getattr(ctx, "kiosk_translations", None)
-            if kept is not None and kept[0] is getattr(ctx, "babel_locale", None):
-                translations: NullTranslations = kept[1]
-                return translations
-        translations = super().get_translations()
+        kept = _kept_translations()
+        if kept is not None:
+            return kept
+        translations: NullTranslations = super().get_translations()
         ctx = g.get("_flask_babel") if has_app_context() else None
         locale = getattr(ctx, "babel_locale", None)
         if ctx is not None and locale is not None:
@@ -163,12 +170,8 @@ class _Babel(Babel):
 def page_translations() -> NullTranslations:
     """The catalogue of this request's language (the templates' `_()`): the kept one when it
     is still for the request's locale, without Flask-Babel's walk to its domain."""
-    ctx = g.get("_flask_babel") if has_app_context() else None
-    kept = getattr(ctx, "kiosk_translations", None)
-    if kept is not None and kept[0] is getattr(ctx, "babel_locale", None):
-        translations: NullTranslations = kept[1]
-        return translations
-    return get_translations()  # type: ignore[no-any-return]
+    kept = _kept_translations()
+    return kept if kept is not None else get_translations()
 
 
 # Patterns that read the same in every language: written with strftime, not Babel's formatter
