@@ -7,10 +7,13 @@ the record was submitted in, else the phone's Accept-Language, else the kiosk's 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
+from typing import TypeVar
 
+from babel import Locale
 from babel.support import NullTranslations
 from flask import (
     Flask,
@@ -30,6 +33,8 @@ TRANSLATIONS = Path(__file__).parent / "translations"
 PHONE_COOKIE = "phone_locale"
 PHONE_COOKIE_AGE = 365 * 24 * 3600  # seconds: a phone keeps its choice for a year
 PHONE_BLUEPRINT = "public"
+_TRANSLATIONS = "kiosk_translations"  # where the request's catalogue is kept
+_T = TypeVar("_T")
 _LANGUAGES = {"zh": "zh_CN", "en": "en"}  # Accept-Language primary subtag → our locale
 LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}  # each in its own language, never translated
 
@@ -105,20 +110,16 @@ def remember_phone_locale(response: Response) -> Response:
 
 
 def current_locale() -> str:
-    """The locale of this request as a string such as "zh_CN" or "en" (kept beside the locale
-    object it was made from, as the catalogue is: a page asks a few times)."""
+    """The locale of this request as a string such as "zh_CN" or "en" (kept, as the catalogue
+    is: a page asks a few times)."""
     locale = get_locale()
     if locale is None:
         return "zh_CN"
-    ctx = g.get("_flask_babel")
-    kept = getattr(ctx, "kiosk_locale_name", None)
-    if kept is not None and kept[0] is locale:
-        name: str = kept[1]
-        return name
-    name = f"{locale.language}_{locale.territory}" if locale.territory else str(locale.language)
-    if ctx is not None:
-        ctx.kiosk_locale_name = (locale, name)
-    return name
+    return _per_locale("kiosk_locale_name", lambda: _locale_name(locale))
+
+
+def _locale_name(locale: Locale) -> str:
+    return f"{locale.language}_{locale.territory}" if locale.territory else str(locale.language)
 
 
 def html_lang() -> str:
@@ -126,35 +127,34 @@ def html_lang() -> str:
     return "en" if current_locale() == "en" else "zh-Hans"
 
 
-def _kept_translations() -> NullTranslations | None:
-    """The catalogue kept on the request's Babel context, if it is for the current locale."""
+def _per_locale(attribute: str, make: Callable[[], _T]) -> _T:
+    """What `make()` gives for the request's current locale, kept on Flask-Babel's request
+    context beside the very Locale object it is for: a locale changed during the request
+    (`use_record_locale`, `force_locale`, Flask-Babel's `refresh`) is a new Locale, so it is
+    made again."""
     ctx = g.get("_flask_babel") if has_app_context() else None
-    kept = getattr(ctx, "kiosk_translations", None)
+    kept = getattr(ctx, attribute, None)
     if kept is not None and kept[0] is getattr(ctx, "babel_locale", None):
-        translations: NullTranslations = kept[1]
-        return translations
-    return None
+        value: _T = kept[1]
+        return value
+    value = make()
+    ctx = g.get("_flask_babel") if has_app_context() else None  # `make` may have set it up
+    locale = getattr(ctx, "babel_locale", None)
+    if ctx is not None and locale is not None:
+        setattr(ctx, attribute, (locale, value))
+    return value
 
 
 class _KeptDomain(Domain):
-    """Flask-Babel's message domain, keeping the request's catalogue beside its locale.
+    """Flask-Babel's message domain, keeping the request's catalogue (`_per_locale`).
 
     Flask-Babel looks the catalogue up anew on every `_()`, lazy label and template string: it
     walks its context, the locale and the locale's name (about 15 µs, a few dozen times a
-    page). This keeps the answer on the request's Babel context beside the very locale object
-    it is for, so a locale changed during the request (`use_record_locale`, `force_locale`,
-    Flask-Babel's `refresh`) makes a new Locale and is still obeyed."""
+    page)."""
 
     def get_translations(self) -> NullTranslations:
         """The catalogue of the current locale, looked up once per locale per request."""
-        kept = _kept_translations()
-        if kept is not None:
-            return kept
-        translations: NullTranslations = super().get_translations()
-        ctx = g.get("_flask_babel") if has_app_context() else None
-        locale = getattr(ctx, "babel_locale", None)
-        if ctx is not None and locale is not None:
-            ctx.kiosk_translations = (locale, translations)
+        translations: NullTranslations = _per_locale(_TRANSLATIONS, super().get_translations)
         return translations
 
 
@@ -168,10 +168,10 @@ class _Babel(Babel):
 
 
 def page_translations() -> NullTranslations:
-    """The catalogue of this request's language (the templates' `_()`): the kept one when it
-    is still for the request's locale, without Flask-Babel's walk to its domain."""
-    kept = _kept_translations()
-    return kept if kept is not None else get_translations()
+    """The catalogue of this request's language (the templates' `_()`): the kept one, without
+    Flask-Babel's walk to its domain."""
+    translations: NullTranslations = _per_locale(_TRANSLATIONS, get_translations)
+    return translations
 
 
 # Patterns that read the same in every language: written with strftime, not Babel's formatter
