@@ -116,6 +116,40 @@ def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], timeout: flo
     raise RuntimeError("kiosk serve did not become healthy")
 
 
+def _serve(env: dict[str, str], log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """Start `kiosk serve` on a free port and wait until it is healthy; its URL is its public
+    URL. A port is free when chosen but taken only after serve's warm-up (seconds later), so
+    another process may take it first: then serve starts again on another port."""
+    for attempt in range(3):
+        port = _free_port()
+        url = f"http://127.0.0.1:{port}"
+        env["KIOSK_PUBLIC_URL"] = url
+        with log_path.open("wb") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "kiosk.cli", "serve", "--port", str(port)],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        try:
+            _wait_until_healthy(url, process)
+            return process, url
+        except RuntimeError:
+            _stop(process)
+            if attempt == 2 or b"Address already in use" not in log_path.read_bytes():
+                raise
+    raise AssertionError("unreachable")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def _kiosk_env(instance: Path, **extra: str) -> dict[str, str]:
     return {
         **{k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")},
@@ -164,36 +198,20 @@ def demo_instance(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def live_kiosk(tmp_path: Path, demo_instance: Path) -> Iterator[LiveKiosk]:
     """`kiosk serve` on a fresh copy of the demo instance, printing to a fake TCP printer."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
     instance = tmp_path / "instance"
     shutil.copytree(demo_instance, instance)
     with FakePrinter() as printer:
         env = _kiosk_env(
             instance,
             KIOSK_RECEIPT_PRINTER=printer.url,
-            KIOSK_PUBLIC_URL=url,
             KIOSK_PRINTER_TIMEOUT="2",
             KIOSK_PRINTER_POLL_SECONDS="5",
         )
-        log = (tmp_path / "serve.log").open("wb")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "kiosk.cli", "serve", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        process, url = _serve(env, tmp_path / "serve.log")
         try:
-            _wait_until_healthy(url, process)
             yield LiveKiosk(url, instance, printer, env, process)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-            log.close()
+            _stop(process)
 
 
 @contextmanager
@@ -203,8 +221,6 @@ def serving_with_sms(
     """`kiosk serve` on a copy of the demo, its SMS sent to a fake Alibaba Cloud endpoint on
     loopback; `before(env)` runs first with the server's environment (to add staff, say)."""
     fake = FakeSms().start()
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
     instance = tmp_path / "instance"
     shutil.copytree(demo_instance, instance)
     templates = {f"{e}.zh_CN": f"SMS_{n}" for n, e in enumerate(SMS_EVENTS)}
@@ -212,25 +228,18 @@ def serving_with_sms(
         cfg.write(f"\nSMS_TEMPLATES = {templates!r}\n")
     with FakePrinter() as printer:
         env = _kiosk_env(
-            instance, KIOSK_RECEIPT_PRINTER=printer.url, KIOSK_PUBLIC_URL=url,
+            instance, KIOSK_RECEIPT_PRINTER=printer.url,
             KIOSK_SMS_PROVIDER="aliyun", KIOSK_SMS_ACCESS_KEY_ID=fake.access_key_id,
             KIOSK_SMS_ACCESS_KEY_SECRET=fake.secret, KIOSK_SMS_SIGN_NAME="楼宇政务服务驿站",
             KIOSK_SMS_ENDPOINT=fake.url,
         )  # fmt: skip
         if before is not None:
             before(env)
-        log = (tmp_path / "serve.log").open("wb")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "kiosk.cli", "serve", "--port", str(port)],
-            env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+        process, url = _serve(env, tmp_path / "serve.log")
         try:
-            _wait_until_healthy(url, process)
             yield LiveKiosk(url, instance, printer, env, process), fake
         finally:
-            process.terminate()
-            process.wait(timeout=10)
-            log.close()
+            _stop(process)
             fake.stop()
 
 
