@@ -6,7 +6,8 @@ asserts nothing.
 
 1. Throughput: `kiosk serve` with the demo data (a temporary SQLite file; with --postgresql, a
    scratch database that is dropped afterwards) and a bare Flask app serving a small Chinese HTML
-   page, both under waitress with the same settings (8 threads, the same body limit, ident and
+   page, both under waitress with the same settings (`kiosk serve`'s default thread count, or
+   --threads; the same body limit, ident and
    proxy-header handling). Rounds alternate between the two servers page by page, so a machine
    busy with other work slows both alike: compare the ratio, not the absolute figures. The load
    comes from `wrk -t2 -c<connections>` when it is installed (`apt-get install wrk`), else from a
@@ -44,8 +45,9 @@ from pathlib import Path
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
+from kiosk.config import Settings
+
 ROOT = Path(__file__).resolve().parent.parent
-WAITRESS_THREADS = 8
 LOCAL = "http://127.0.0.1"
 TAP_PAUSE = 0.05  # seconds between taps, a quick finger
 TAPS = ("/", "/appeal/", "/", "/policies", "/", "/events", "/", "/welcome")
@@ -263,14 +265,14 @@ def pages(token: str) -> dict[str, str]:
 
 
 def serve_command(env: dict[str, str], port: int) -> list[str]:
-    """`kiosk serve` on `port` with the bench's thread count."""
-    return kiosk("serve", "--port", str(port), "--threads", str(WAITRESS_THREADS))
+    """`kiosk serve` on `port` with the bench's thread count (KIOSK_THREADS in `env`)."""
+    return kiosk("serve", "--port", str(port))
 
 
 def throughput(args: argparse.Namespace, env: dict[str, str], token: str) -> None:
     """Alternate rounds between the kiosk and the bare app; print the medians per page."""
     kiosk_port, bare_port = free_port(), free_port()
-    bare = [sys.executable, "-c", BARE_APP, str(bare_port), str(WAITRESS_THREADS), str(1 << 20)]
+    bare = [sys.executable, "-c", BARE_APP, str(bare_port), env["KIOSK_THREADS"], str(1 << 20)]
     results: dict[str, tuple[list[Figures], list[Figures]]] = {}
     with (
         running(serve_command(env, kiosk_port), kiosk_port, env) as server,
@@ -413,12 +415,13 @@ def run(args: argparse.Namespace, url: str | None) -> None:
     """Every part of the bench on one database."""
     label = "PostgreSQL" if url else "SQLite"
     with tempfile.TemporaryDirectory() as folder, scratch_database(url, Path(folder)) as database:
-        env = kiosk_env(Path(folder), database)
+        env = kiosk_env(Path(folder), database) | {"KIOSK_THREADS": str(args.threads)}
         token = prepare(database, Path(folder))
         generator = "wrk -t2" if shutil.which("wrk") else "a Python load generator"
         print(
             f"\n{label}: {args.connections} connections ({generator}), {args.rounds} rounds of "
-            f"{args.seconds:g} s per page, alternating kiosk and bare app; medians over rounds"
+            f"{args.seconds:g} s per page, alternating kiosk and bare app, {args.threads} waitress "
+            "threads each; medians over rounds"
         )
         if not args.taps_only:
             throughput(args, env, token)
@@ -438,6 +441,12 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--taps-only", action="store_true", help="only the fresh-start taps")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=Settings.model_fields["threads"].default,
+        help="waitress threads of both servers (default: kiosk serve's)",
+    )
     args = parser.parse_args()
     if not args.skip_sqlite:
         run(args, None)

@@ -53,9 +53,11 @@ def main(ctx: click.Context, instance: str | None) -> None:
 @main.command()
 @click.option("--host", help="Address to listen on. [default: KIOSK_HOST, 127.0.0.1]")
 @click.option("--port", type=click.IntRange(1, 65535), help="Port. [default: KIOSK_PORT, 8080]")
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+@click.option(
+    "--threads", type=click.IntRange(1, 64), help="Request threads. [default: KIOSK_THREADS, 4]"
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str | None, port: int | None, threads: int) -> None:
+def serve(ctx: click.Context, host: str | None, port: int | None, threads: int | None) -> None:
     """Serve the kiosk with waitress (creates the schema on an empty database)."""
     from waitress import serve as waitress_serve
 
@@ -125,7 +127,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, threads: int) 
             app,
             host=host,
             port=port,
-            threads=threads,
+            threads=threads or settings.threads,
             max_request_body_size=settings.max_request_bytes,
             ident="lobby-kiosk",
             clear_untrusted_proxy_headers=True,

@@ -68,6 +68,11 @@ class Settings(BaseModel):
     # QR links point here, never at the Host header a request brings.
     host: str = Field(default="127.0.0.1", pattern=r"^[A-Za-z0-9.:-]{1,253}$")
     port: int = Field(default=8080, ge=1, le=65535)
+    # `kiosk serve`'s request threads (its --threads overrides). One process runs Python on one
+    # core at a time, so threads beyond those that overlap database and network waits only
+    # take turns: at 8 on two cores, each request spent about 1 ms more CPU handing that turn
+    # over (bench/pages.py). More cores: more processes (docs/deploy.md), not more threads.
+    threads: int = Field(default=4, ge=1, le=64)
     idle_seconds: int = Field(default=60, ge=5, le=3600)
     idle_countdown_seconds: int = Field(default=20, ge=3, le=600)
     staff_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)

@@ -216,6 +216,30 @@ def test_serve_says_once_where_links_go_without_a_public_url(
     ]  # once a start, and not when it is set
 
 
+def test_serve_runs_as_many_request_threads_as_it_is_told(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """4 by default (more only take turns on one core: bench/pages.py), KIOSK_THREADS in the
+    environment, --threads over both; nonsense is refused before anything listens."""
+    import waitress
+
+    threads: list[object] = []
+    monkeypatch.setattr(
+        waitress, "serve", lambda app, **options: threads.append(options["threads"])
+    )
+    env = {"KIOSK_PRINT_WORKER": "false", "KIOSK_FLEET_AGENT": "false"}
+    args = ["--instance", str(tmp_path), "serve"]
+    assert CliRunner().invoke(main, args, env=env).exit_code == 0
+    assert CliRunner().invoke(main, args, env={**env, "KIOSK_THREADS": "2"}).exit_code == 0
+    told = CliRunner().invoke(main, [*args, "--threads", "6"], env={**env, "KIOSK_THREADS": "2"})
+    assert told.exit_code == 0
+    assert threads == [4, 2, 6]
+    refused = CliRunner().invoke(main, args, env={**env, "KIOSK_THREADS": "0"})
+    assert refused.exit_code != 0 and "threads" in refused.output.lower()
+    assert CliRunner().invoke(main, [*args, "--threads", "0"], env=env).exit_code == 2
+    assert threads == [4, 2, 6]
+
+
 def test_printer_test_says_why_nothing_printed(tmp_path: Path) -> None:
     from tests.support.fake_printer import FakePrinter
 
