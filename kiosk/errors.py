@@ -7,11 +7,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
+
+from kiosk.i18n import lazy_gettext as _l
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from babel import Locale
 from babel.support import NullTranslations
@@ -26,6 +26,7 @@ from flask import (
     session,
 )
 from flask_babel import Babel, Domain, format_datetime, get_locale, get_translations, refresh
+from flask_babel.speaklater import LazyString
 
 from kiosk.config import LOCALES
 
@@ -172,6 +173,20 @@ def page_translations() -> NullTranslations:
     Flask-Babel's walk to its domain."""
     translations: NullTranslations = _per_locale(_TRANSLATIONS, get_translations)
     return translations
+
+
+def _kept_gettext(string: str, **variables: Any) -> str:
+    """Flask-Babel's `gettext` (the same text, the same `%(name)s` substitution) on the kept
+    catalogue, without its walk to the request's domain: what a lazy label runs each time it
+    is shown, a few dozen times on a page of forms or a ledger of states."""
+    text: str = page_translations().ugettext(string)
+    return text % variables if variables else text
+
+
+def lazy_gettext(string: str, **variables: Any) -> LazyString:
+    """Flask-Babel's `lazy_gettext`: a label translated each time it is shown, in the language
+    of the request showing it (form labels, the words for states)."""
+    return LazyString(_kept_gettext, string, **variables)
 
 
 # Patterns that read the same in every language: written with strftime, not Babel's formatter

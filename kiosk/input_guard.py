@@ -11,11 +11,11 @@ from typing import Any
 
 from flask import Flask, jsonify, request
 from flask.json.provider import DefaultJSONProvider
-from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import BadHost
 from werkzeug.wrappers import Response
 
 from kiosk.errors import BadInput
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.text import strict_json_loads
 
 NUL = "\x00"

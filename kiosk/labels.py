@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import (
     AppealStatus,
     ApplicationEventKind,

@@ -25,12 +25,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal, Protocol
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, event, false, or_, select
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
 
 from kiosk.config import Settings
 from kiosk.errors import NotFound
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import (
     Announcement,
     ApiToken,

@@ -108,9 +108,9 @@ def test_lazy_labels_and_python_strings_follow_a_language_changed_during_the_req
 ) -> None:
     """Form labels (lazy) and `_()` in Python share the request's kept catalogue: they must
     still follow a forced language and a record's language."""
-    from flask_babel import gettext, lazy_gettext
+    from flask_babel import gettext
 
-    from kiosk.i18n import current_locale
+    from kiosk.i18n import current_locale, lazy_gettext
 
     label = lazy_gettext("Your appeal")
     with app.test_request_context("/status/x"):
@@ -130,7 +130,9 @@ def test_the_catalogue_is_looked_up_once_per_language_per_request(
 ) -> None:
     """Flask-Babel's own lookup (its context, the locale, the locale's name) ran for every
     string of a page; it now runs once per language a request speaks."""
-    from flask_babel import Domain, gettext, lazy_gettext
+    from flask_babel import Domain, gettext
+
+    from kiosk.i18n import lazy_gettext
 
     lookups: list[str] = []
     own = Domain.get_translations
@@ -152,6 +154,56 @@ def test_the_catalogue_is_looked_up_once_per_language_per_request(
             page.render()
             str(label)
         assert len(lookups) == 2
+
+
+def test_lazy_labels_read_as_flask_babels_without_its_walk_to_the_domain(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The code's lazy labels give Flask-Babel's very text, substitutions included, in and
+    out of a request; shown twenty times in a request they walk to Flask-Babel's domain once
+    (for the catalogue), not twenty times."""
+    import flask_babel
+
+    from kiosk.i18n import lazy_gettext
+
+    said = (
+        "Companies that raised the same problem: %(n)s. %(unit)s took it up as one common problem:"
+    )
+    pairs = [
+        (lazy_gettext("Your appeal"), flask_babel.lazy_gettext("Your appeal")),
+        (lazy_gettext(said, n=3, unit="X"), flask_babel.lazy_gettext(said, n=3, unit="X")),
+    ]
+    assert [str(ours) for ours, _ in pairs] == [str(theirs) for _, theirs in pairs]  # no app
+    for locale in ("zh_CN", "en"):
+        with app.test_request_context("/status/x"), force_locale(locale):
+            assert [str(ours) for ours, _ in pairs] == [str(theirs) for _, theirs in pairs]
+    assert str(pairs[1][0]).startswith("Companies that raised the same problem: 3. X")
+
+    walks: list[str] = []
+    own = flask_babel.get_domain
+
+    def counted() -> flask_babel.Domain:
+        walks.append("walk")
+        return own()
+
+    monkeypatch.setattr(flask_babel, "get_domain", counted)
+    label = lazy_gettext("Your appeal")
+    with app.test_request_context("/status/x"):
+        shown = [str(label) for _n in range(20)]
+    assert shown == ["您的诉求"] * 20
+    assert len(walks) <= 1
+
+
+def test_the_code_shows_its_own_lazy_labels() -> None:
+    """Every module takes `_l` from kiosk.i18n: one from Flask-Babel would walk to its domain
+    each time it is shown."""
+    theirs = [
+        str(path.relative_to(ROOT))
+        for folder in ("kiosk", "printers")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        if re.search(r"^from flask_babel import .*lazy_gettext", path.read_text(), re.M)
+    ]
+    assert theirs == []
 
 
 def test_numeric_dates_read_as_babel_writes_them(app: Flask) -> None:

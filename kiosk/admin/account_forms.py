@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length
 
 from kiosk.admin.forms import ActionForm
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import Role
 from kiosk.services.account_units import Choice
 

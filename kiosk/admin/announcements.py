@@ -12,7 +12,6 @@ from typing import Any
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import StringField, TextAreaField
@@ -22,6 +21,7 @@ from kiosk.admin.forms import ActionForm
 from kiosk.admin.views import actor, bp, can_supervise, me, settings
 from kiosk.db import get_session
 from kiosk.errors import Conflict, ValidationFailed
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import Announcement, Role
 from kiosk.services import announcements
 from kiosk.services.announcements import TEXT_MAX, AnnouncementDraft

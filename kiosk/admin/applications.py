@@ -9,7 +9,6 @@ from typing import Any, ClassVar
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
@@ -24,6 +23,7 @@ from kiosk.admin.views import actor, bp, settings
 from kiosk.db import get_session, utcnow
 from kiosk.errors import Conflict, NotFound, ValidationFailed
 from kiosk.i18n import current_locale
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.labels import APPLICATION_EVENT, APPLICATION_STATUS
 from kiosk.models import Application, ApplicationStatus, Role
 from kiosk.pii import UnreadableSecret

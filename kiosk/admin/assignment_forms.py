@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -19,6 +18,7 @@ from wtforms.validators import InputRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from kiosk.admin.forms import ActionForm
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.services.appeals import DESCRIPTION_MAX, REPLY_MAX
 from kiosk.services.assignments import DAYS_DEFAULT, DAYS_MAX, DAYS_MIN
 

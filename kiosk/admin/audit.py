@@ -11,7 +11,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import render_template, request
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 
@@ -19,6 +18,7 @@ from kiosk.access import requires
 from kiosk.admin import audit_words
 from kiosk.admin.views import bp, cursor, settings
 from kiosk.db import get_session
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.labels import AUDIT_ACTION, AUDIT_GROUPS
 from kiosk.models import Role
 from kiosk.services import ledger

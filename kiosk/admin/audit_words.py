@@ -13,11 +13,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import format_datetime, get_locale, gettext
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from kiosk.admin.fleet_forms import COMMAND, LABELS
 from kiosk.db import get_session
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.labels import AUDIT_ACTION, AUDIT_TARGET, STATUS, UNIT_KIND
 from kiosk.models import AppealStatus, AuditLog, Unit
 from kiosk.services import events

@@ -13,7 +13,6 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from kiosk.access import requires
@@ -29,6 +28,7 @@ from kiosk.admin.views import actor, bp, can_supervise, me, today
 from kiosk.db import get_session, transaction, utcnow
 from kiosk.errors import ValidationFailed
 from kiosk.i18n import current_locale
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import Role, Tenant
 from kiosk.services import companies, visits
 from kiosk.services.companies import moves, officers, profile

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 
 from kiosk.admin.forms import ActionForm
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import Staff
 from kiosk.services.companies.moves import Choice
 from kiosk.services.policies.catalogue import INDUSTRIES, SIZE_BANDS

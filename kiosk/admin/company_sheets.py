@@ -21,7 +21,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy.orm import Session, sessionmaker
@@ -34,6 +33,7 @@ from kiosk.admin import company_export
 from kiosk.admin.views import actor, bp, me, today
 from kiosk.db import get_session, transaction, utcnow
 from kiosk.i18n import current_locale
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import Role
 from kiosk.services import audit
 from kiosk.services.companies import CompanyFilter, sheet_store, sheets

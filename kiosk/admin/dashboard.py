@@ -6,13 +6,13 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import Response, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 
 from kiosk.access import requires
 from kiosk.admin.views import bp, me, settings, today
 from kiosk.db import get_session, utcnow
 from kiosk.errors import NotFound
 from kiosk.i18n import current_locale
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.labels import SOURCE
 from kiosk.models import Role, Unit
 from kiosk.services.figures import dashboard, named, report, report_files

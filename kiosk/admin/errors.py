@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import render_template, request
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
 from kiosk.admin import applications
 from kiosk.admin.appeal import render_after_csrf_failure
 from kiosk.admin.auth import render_sign_in
 from kiosk.admin.views import bp
+from kiosk.i18n import lazy_gettext as _l
 
 
 @bp.errorhandler(CSRFError)

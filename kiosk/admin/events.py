@@ -14,7 +14,6 @@ from typing import Any
 
 from flask import Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
@@ -25,6 +24,7 @@ from kiosk.admin.forms import ActionForm
 from kiosk.admin.views import actor, bp, settings
 from kiosk.db import get_session
 from kiosk.errors import Conflict, ValidationFailed
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import Event, EventSignup, EventType, Role
 from kiosk.services import events
 from kiosk.services.events import EventDraft

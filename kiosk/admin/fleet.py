@@ -15,7 +15,6 @@ from flask import Response as FlaskResponse
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
@@ -35,6 +34,7 @@ from kiosk.admin.views import actor, bp, can_supervise, me, settings
 from kiosk.db import get_session, transaction, utcnow
 from kiosk.errors import NotFound, ValidationFailed
 from kiosk.i18n import current_locale
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import CommandKind, ConfigVersion, Kiosk, KioskState, Role
 from kiosk.services import audit, tenants
 from kiosk.services.fleet import commands, kiosks, logs

@@ -9,13 +9,13 @@ from typing import Any
 
 from babel.units import format_unit
 from flask_babel import format_timedelta, get_locale
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired
 
 from kiosk.admin.forms import ActionForm
 from kiosk.config import Settings
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import CommandKind, CommandStatus, Kiosk, KioskState
 from kiosk.services.fleet import commands
 from kiosk.services.fleet import settings as central

@@ -7,13 +7,13 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask import request
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 
 from kiosk.admin.views import me, settings, today
 from kiosk.db import get_session
 from kiosk.i18n import current_locale
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.labels import CALLBACK, HANDOFF_STATE, RATING, SOURCE
 from kiosk.models import UnitKind
 from kiosk.services import assignments, ledger

@@ -7,7 +7,6 @@ from datetime import date
 from typing import Any
 
 from flask import Response, current_app, render_template, request, stream_with_context
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk import scope
@@ -18,6 +17,7 @@ from kiosk.admin.forms import FilterForm
 from kiosk.admin.views import actor, bp, cursor, me, settings, today
 from kiosk.db import get_session
 from kiosk.i18n import current_locale
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.labels import CALLBACK, HANDOFF_STATE, RATING, SOURCE, STATUS
 from kiosk.models import AppealStatus, Role
 from kiosk.services import assignments, ledger

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from kiosk.access import requires
@@ -12,6 +11,7 @@ from kiosk.admin.forms import ActionForm
 from kiosk.admin.views import actor, bp, settings
 from kiosk.db import get_session
 from kiosk.errors import NotFound
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import Role
 from kiosk.services import lockouts, unlocking
 

@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from kiosk.access import requires
@@ -14,6 +13,7 @@ from kiosk.admin.forms import ActionForm
 from kiosk.admin.views import actor, bp, safe_next
 from kiosk.db import get_session
 from kiosk.errors import Conflict
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import MessageState, Role
 from kiosk.services import notify
 from kiosk.services.notify.texts import words

@@ -14,7 +14,6 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
@@ -37,6 +36,7 @@ from kiosk.admin.export import BOM, safe_cell
 from kiosk.admin.forms import ActionForm
 from kiosk.admin.views import actor, bp, can_supervise, me, settings
 from kiosk.db import get_session, transaction
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.labels import BENEFIT, POLICY_LEVEL, WINDOW
 from kiosk.models import Benefit, Policy, PolicyLevel, PolicyNotice, Role, Tenant
 from kiosk.services import audit, claims, tenants

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from flask_babel import lazy_gettext as _l
 from wtforms import Field, SelectField, StringField
 from wtforms.validators import StopValidation
 
 from kiosk.admin.forms import ActionForm
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.labels import UNIT_KIND
 from kiosk.text import is_whole
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from kiosk.admin.forms import ActionForm
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.services.appeals import CONTACT_NAME_MAX, DESCRIPTION_MAX
 from kiosk.services.visits import MAX_PROBLEMS, MET_MAX, ProblemDraft
 from kiosk.services.visits.record import DISCUSSED_MAX

@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Any
 
 from flask import abort, current_app, jsonify, request, url_for
-from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from kiosk.access import current_token, requires_token
@@ -19,6 +18,7 @@ from kiosk.api.views import bp
 from kiosk.config import Settings
 from kiosk.db import get_session
 from kiosk.errors import NotFound
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import (
     CommandKind,
     ConfigVersion,

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, abort, current_app, render_template, request
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 
 from kiosk.edge import identity as enrolment
+from kiosk.i18n import lazy_gettext as _l
 
 log = logging.getLogger("kiosk.edge")
 # What a terminal's web server answers: the screen's own pages, its assets, its health.

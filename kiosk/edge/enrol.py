@@ -15,13 +15,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kiosk.db import transaction, utcnow
 from kiosk.errors import NotFound, ValidationFailed
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import EdgeTerminal, EnrolmentCode, Scope
 from kiosk.services import tokens
 from kiosk.services.fleet import kiosks

@@ -13,7 +13,6 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -22,6 +21,7 @@ from kiosk.db import transaction
 from kiosk.edge.links import short_code_of
 from kiosk.edge.outbox import MODELS
 from kiosk.errors import Conflict, ValidationFailed
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import (
     Appeal,
     AppealEvent,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,6 +18,7 @@ from kiosk import scope
 from kiosk.db import utcnow
 from kiosk.edge.enrol import IssuedCode, issue_code
 from kiosk.errors import ValidationFailed
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import EnrolmentCode, Kiosk, Unit, UnitKind
 
 NAME_MAX = 60

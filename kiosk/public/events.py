@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from kiosk.access import public
 from kiosk.db import get_session, utcnow
 from kiosk.errors import Conflict
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.i18n import use_record_locale
 from kiosk.models import EventSignup, SignupStatus
 from kiosk.public.views import bp

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import render_template
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 
 from kiosk.access import public
 from kiosk.db import get_session
 from kiosk.errors import ValidationFailed
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.public.views import bp
 from kiosk.services import hand_off
 

@@ -14,12 +14,13 @@ import hmac
 from typing import Any
 
 from flask import current_app, request
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 from wtforms import Field, Form
 from wtforms.csrf.core import CSRF
 from wtforms.validators import ValidationError
+
+from kiosk.i18n import lazy_gettext as _l
 
 DEFAULT_FIELD = "csrf_token"
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 from wtforms import SelectField, StringField, TextAreaField
 
@@ -15,6 +14,7 @@ from kiosk.config import Settings
 from kiosk.db import get_session
 from kiosk.errors import ValidationFailed
 from kiosk.i18n import current_locale
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.public.forms import LinkForm
 from kiosk.public.views import bp
 from kiosk.services import phone_appeals

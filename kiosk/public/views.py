@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import RadioField, SelectChoice, TextAreaField
@@ -13,6 +12,7 @@ from wtforms import RadioField, SelectChoice, TextAreaField
 from kiosk.access import public
 from kiosk.db import get_session
 from kiosk.errors import ValidationFailed
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.i18n import use_record_locale
 from kiosk.labels import EVENT, RATING, STATUS
 from kiosk.models import AppealStatus, Rating

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk import scope
 from kiosk.errors import ValidationFailed
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import Unit
 from kiosk.services.units import units_in_reach
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 from zxcvbn import zxcvbn
@@ -21,6 +20,7 @@ from kiosk import scope
 from kiosk.config import Settings
 from kiosk.db import transaction, utcnow
 from kiosk.errors import DomainError, NotFound, ValidationFailed
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import AttemptCounter, Role, Staff, Unit, root_unit
 from kiosk.services import audit, lockouts
 from kiosk.services.account_units import unit_in_reach

@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kiosk import scope
 from kiosk.db import transaction
 from kiosk.errors import NotFound, ValidationFailed
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import AppealCategory, Unit, UnitKind
 from kiosk.services import audit
 from kiosk.services.audit import Actor

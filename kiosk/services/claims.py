@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk.db import transaction
 from kiosk.errors import Conflict, ValidationFailed
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import (
     Application,
     ApplicationEventKind,

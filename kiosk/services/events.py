@@ -15,13 +15,13 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from kiosk.config import Settings
 from kiosk.db import transaction, utcnow
 from kiosk.errors import Conflict, NotFound, ValidationFailed
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import Event, EventSignup, EventType, SignupStatus, Tenant
 from kiosk.services import audit
 from kiosk.services.appeals.checks import check_company_name, check_contact_name, check_mobile

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from kiosk.config import Settings
 from kiosk.db import transaction, utcnow
 from kiosk.errors import Conflict, NotFound, ValidationFailed
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import (
     Application,
     ApplicationEventKind,

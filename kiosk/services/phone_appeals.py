@@ -16,13 +16,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from kiosk.config import Settings
 from kiosk.db import transaction, utcnow
 from kiosk.errors import DomainError, NotFound, ValidationFailed
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import (
     Appeal,
     AppealCategory,

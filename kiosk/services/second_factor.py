@@ -17,13 +17,13 @@ import secrets
 import time
 
 import pyotp
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
 from kiosk.config import Settings
 from kiosk.db import transaction
 from kiosk.errors import ValidationFailed
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import Staff
 from kiosk.services import audit, lockouts
 from kiosk.services.accounts import ALPHABET, NotAllowed, account

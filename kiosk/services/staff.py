@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kiosk.config import Settings
 from kiosk.db import transaction, utcnow
 from kiosk.errors import DomainError, ValidationFailed
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import Role, Staff
 from kiosk.services import audit, lockouts
 from kiosk.services.audit import Actor

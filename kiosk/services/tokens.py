@@ -8,12 +8,12 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from kiosk.db import transaction, utcnow
 from kiosk.errors import NotFound, ValidationFailed
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import ApiToken, Scope
 from kiosk.text import clean_text
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import StopValidation, ValidationError
 
 from kiosk.errors import ValidationFailed
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.services import appeals, slips, tenants
 from kiosk.services.appeals import Checked
 from kiosk.tasks.base import Answers, CheckRow, Step, StepContext, Submitted, Task

@@ -11,12 +11,12 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale, gettext
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, SelectMultipleField, StringField, widgets
 from wtforms.validators import StopValidation
 
 from kiosk.edge.sealing import Sealer, is_sealed, vault_for
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import Application
 from kiosk.services import applications, slips, tenants
 from kiosk.services.applications import Draft

@@ -8,11 +8,11 @@ staff then see whether that person is one the company is known by.
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 
 from kiosk.errors import ValidationFailed
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.services import tenants
 from kiosk.tasks.applying import answers_step, mobile_field, person_name_field, person_row
 from kiosk.tasks.base import Answers, CheckRow, Label, Step, StepContext

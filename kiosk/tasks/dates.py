@@ -12,10 +12,10 @@ from datetime import date, datetime, timedelta
 
 from babel.dates import format_skeleton, get_day_names
 from flask_babel import format_date, get_locale
-from flask_babel import lazy_gettext as _l
 
 from kiosk.config import Settings
 from kiosk.errors import ValidationFailed
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.workdays import has_official_calendar, is_workday
 
 WEEK = 7

@@ -6,12 +6,12 @@ from typing import Any
 
 from babel.dates import format_skeleton
 from flask_babel import format_time, get_locale, gettext, to_user_timezone
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField
 
 from kiosk.db import utcnow
 from kiosk.errors import ValidationFailed
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import InvoiceSlot
 from kiosk.services import applications
 from kiosk.tasks.applying import (

@@ -6,7 +6,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import (
@@ -23,6 +22,7 @@ from wtforms import (
 from wtforms.validators import StopValidation
 
 from kiosk.errors import ValidationFailed
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import Application, ApplicationStatus, Tenant
 from kiosk.services import licences, tenants
 from kiosk.services.companies import moves

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice
 
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import Building, Room
 from kiosk.services import tenants
 from kiosk.tasks.applying import OneOf

@@ -6,7 +6,6 @@ import secrets
 from typing import Any
 
 from flask import redirect, render_template, request, session, url_for
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import StringField
@@ -14,6 +13,7 @@ from wtforms.validators import InputRequired
 
 from kiosk.access import public
 from kiosk.errors import Conflict, ValidationFailed
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.services import applications as service
 from kiosk.services import licences
 from kiosk.services.lockouts import Source

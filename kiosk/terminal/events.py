@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, flash, jsonify, redirect, render_template, request, session, url_for
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import validate_csrf
 from werkzeug.wrappers import Response
@@ -20,6 +19,7 @@ from wtforms.validators import ValidationError
 
 from kiosk.access import public
 from kiosk.errors import Conflict, NotFound, ValidationFailed
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import Event, EventSignup
 from kiosk.services import events, printing, slips, tenants
 from kiosk.services.appeals import Checked, check_company_name, check_contact_name, check_mobile

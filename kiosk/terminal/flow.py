@@ -17,7 +17,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -26,6 +25,7 @@ from werkzeug.wrappers import Response
 
 from kiosk.access import public
 from kiosk.errors import Conflict, ServiceBusy, ValidationFailed
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.services import printing, tenants
 from kiosk.sessions import write_session_now
 from kiosk.tasks import TASKS, Answers, Step, StepContext, Task, dates

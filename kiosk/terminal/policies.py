@@ -18,13 +18,13 @@ from flask import (
     url_for,
 )
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from kiosk.access import public
 from kiosk.db import transaction
 from kiosk.i18n import current_locale
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.labels import BENEFIT, POLICY_LEVEL, WINDOW
 from kiosk.models import Benefit, Policy, PolicyLevel, Window
 from kiosk.services import printing, tenants

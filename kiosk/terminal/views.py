@@ -18,7 +18,6 @@ from flask import (
     url_for,
 )
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
@@ -27,6 +26,7 @@ from kiosk.access import public
 from kiosk.caching import kept
 from kiosk.config import LOCALES, Settings
 from kiosk.i18n import current_locale
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.services import announcements, appeals, tenants
 from kiosk.services.figures import public as public_figures
 from kiosk.services.policies.catalogue import today_in

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from kiosk.config import Settings
 from kiosk.db import transaction, utcnow
 from kiosk.errors import Conflict, NotFound, ValidationFailed
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import Appeal, AppealEvent, AppealStatus, EventKind, Rating, Staff
 from kiosk.services import audit, notify
 from kiosk.services.appeals.checks import REASON_MAX, REPLY_MAX, checked_text

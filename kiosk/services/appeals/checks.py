@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
-
 from kiosk.errors import ValidationFailed
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.text import clean_text
 from kiosk.validators import is_valid_mobile, is_valid_uscc, normalize_mobile, normalize_uscc
 

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk.config import Settings
 from kiosk.db import utcnow
 from kiosk.errors import ValidationFailed
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import Appeal, AppealCategory, AppealEvent, AppealStatus, EventKind, Tenant
 from kiosk.services.appeals.checks import (
     check_company_name,

@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk.db import transaction, utcnow
 from kiosk.errors import Conflict, ValidationFailed
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import (
     Appeal,
     AppealEvent,

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk.db import transaction, utcnow
 from kiosk.errors import Conflict, NotFound, ValidationFailed
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import (
     Appeal,
     CommonProblem,

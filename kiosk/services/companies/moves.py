@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kiosk import scope
 from kiosk.errors import ValidationFailed
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import AuditLog, Building, Room, Tenant, TenantMove, Unit, UnitKind
 from kiosk.services import audit
 from kiosk.services.audit import Actor

@@ -14,12 +14,12 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk.db import transaction
 from kiosk.errors import ValidationFailed
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import Role, Staff, Tenant
 from kiosk.services import audit
 from kiosk.services.audit import Actor

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import Building, Room, Staff, Tenant, TenantMove, Unit
 from kiosk.scope import OutOfReach
 from kiosk.services import audit

@@ -8,11 +8,11 @@ import unicodedata
 from collections import defaultdict
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk import scope
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import Building, Room, Staff, Unit, UnitKind
 from kiosk.services.units import units_in_reach
 

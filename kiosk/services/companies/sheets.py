@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session, joinedload
 
 from kiosk.errors import ValidationFailed
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import Tenant
 from kiosk.services.companies import CompanyFilter
 from kiosk.services.companies import _query as companies_query

@@ -7,8 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.labels import SOURCE
 from kiosk.services.figures.core import Figures
 from kiosk.services.figures.report import Problem, Report

@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from kiosk.db import transaction, utcnow
 from kiosk.errors import NotFound, ValidationFailed
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import CommandKind, CommandStatus, Kiosk, KioskCommand
 from kiosk.text import clean_text
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Session
 from kiosk.config import Settings
 from kiosk.db import transaction, utcnow
 from kiosk.errors import ValidationFailed
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import ConfigVersion
 
 log = logging.getLogger("kiosk.fleet")

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -21,6 +20,7 @@ from kiosk import scope
 from kiosk.config import Settings
 from kiosk.db import transaction, utcnow
 from kiosk.errors import Conflict, NotFound
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import Appeal, Channel, MessageState, Notification, Staff
 from kiosk.services import audit
 from kiosk.services.audit import Actor

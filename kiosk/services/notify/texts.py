@@ -11,8 +11,8 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import Notification
 
 TENANT = {

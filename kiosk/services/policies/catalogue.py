@@ -17,11 +17,11 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk.db import transaction, utcnow
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import Benefit, Policy, PolicyLevel
 from kiosk.services.policies import search
 from kiosk.text import clean_text, strict_json_loads

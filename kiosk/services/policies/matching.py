@@ -17,10 +17,10 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import Building, Policy, Tenant
 from kiosk.services.policies.catalogue import INDUSTRIES, SIZE_BANDS, industry_bit, size_bit
 

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from kiosk.db import transaction, utcnow
 from kiosk.errors import Conflict, NotFound
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import PrintJob, PrintStatus
 from kiosk.services import audit
 from kiosk.services.audit import Actor

@@ -17,12 +17,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from kiosk.db import transaction, utcnow
 from kiosk.errors import NotFound, ValidationFailed
+from kiosk.i18n import lazy_gettext as _l
 from kiosk.models import Building, Role, Staff, Tenant, Unit, UnitKind
 from kiosk.models.unit import CHILD_KINDS
 from kiosk.services import audit
