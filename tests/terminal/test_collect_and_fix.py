@@ -34,6 +34,7 @@ from kiosk.services.lockouts import Source
 from kiosk.tasks import TASKS
 from kiosk.tasks.applying import open_answers
 from kiosk.tasks.base import Approval
+from kiosk.tasks.dates import today_at
 from kiosk.validators import uscc_check_char
 from tests.support.pages import csrf_token
 from tests.support.terminal import Terminal
@@ -351,7 +352,9 @@ def test_approving_an_address_change_moves_the_tenant_and_reissues_its_licence(
     ok(terminal.answer("/address/destination", destination="in_building"))
     ok(terminal.answer("/address/floor", floor="15"))
     ok(terminal.answer("/address/room", room_id=str(rooms[3].id)))
-    ok(terminal.answer("/address/effective", effective=utcnow().date().isoformat()))
+    # Today where the kiosk is: from 16:00 UTC on, UTC's date is already yesterday there.
+    today = today_at(app.config["KIOSK"]).isoformat()
+    ok(terminal.answer("/address/effective", effective=today))
     ok(submit(terminal, "address"))
     application = db.scalars(select(Application)).one()
     _approve(app, db, application, officer)
