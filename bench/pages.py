@@ -6,13 +6,12 @@ asserts nothing.
 
 1. Throughput: `kiosk serve` with the demo data (a temporary SQLite file; with --postgresql, a
    scratch database that is dropped afterwards) and a bare Flask app serving a small Chinese HTML
-   page, both under waitress with the same settings (`kiosk serve`'s default thread count, or
-   --threads; the same body limit, ident and
-   proxy-header handling). Rounds alternate between the two servers page by page, so a machine
-   busy with other work slows both alike: compare the ratio, not the absolute figures. The load
-   comes from `wrk -t2 -c<connections>` when it is installed (`apt-get install wrk`), else from a
-   Python load generator (keep-alive connections on threads), which is slower than wrk and may
-   itself be the limit for the bare app.
+   page, both under waitress with the same settings (`kiosk serve`'s default thread count or
+   --threads, the same body limit, ident and proxy-header handling). Rounds alternate between the
+   two servers page by page, so a machine busy with other work slows both alike: compare the
+   ratio, not the absolute figures. The load comes from `wrk -t2 -c<connections>` when it is
+   installed (`apt-get install wrk`), else from a Python load generator (keep-alive connections
+   on threads), which is slower than wrk and may itself be the limit for the bare app.
 2. Taps from a fresh start: a new `kiosk serve` is started and, as soon as it accepts
    connections, one tenant taps through the terminal's pages (one connection, one request at a
    time, a short pause between taps): the first tap, p50 and p99 in milliseconds.
